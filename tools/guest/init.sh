@@ -1,0 +1,97 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test initramfs: mount the basics, load the balloon driver,
+# run the routine named by "pr.run=" on the kernel command line, report with
+# "@@PR <event>" markers on the console, and power off.
+#
+# Command line keys:  pr.run=binds|drain|fragment|hold|selftest
+#                     pr.mib=N  pr.chunk_kib=N  pr.module=tree|oot|none
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmp /tmp
+
+marker() { echo "@@PR $*"; }
+finish() { marker done; sync; reboot -f; sleep 5; echo o >/proc/sysrq-trigger; }
+
+arg() {
+	for kv in $(cat /proc/cmdline); do
+		case "$kv" in "pr.$1="*) echo "${kv#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+
+# Counters of the reporting engine, when the kernel has them.
+vmstat_markers() {
+	grep -E '^(page_reporting|pgreport)' /proc/vmstat 2>/dev/null |
+		while read -r k v; do marker "value name=$k v=$v"; done
+}
+
+balloon_dev() {
+	for d in /sys/bus/virtio/drivers/virtio_balloon/virtio*; do
+		[ -e "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# Feature bit N of the bound balloon device ("1" when negotiated).
+feature() {
+	f=$(cat "$(balloon_dev)/features" 2>/dev/null)
+	echo "$f" | cut -c$(($1 + 1))
+}
+
+marker "boot kernel=$(uname -r)"
+module=$(arg module tree)
+case "$module" in
+tree) ko=/lib/modules/virtio_balloon.ko ;;
+oot) ko=/lib/modules/oot/virtio_balloon.ko ;;
+*) ko= ;;
+esac
+if [ -n "$ko" ]; then
+	insmod "$ko" || marker "result fail reason=insmod-failed"
+fi
+
+i=0
+while ! balloon_dev >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if dev=$(balloon_dev); then
+	marker "ready dev=${dev##*/} reporting=$(feature 5) poison=$(feature 4)"
+else
+	marker "ready dev=none"
+fi
+
+run=$(arg run hold)
+mib=$(arg mib 768)
+case "$run" in
+binds)
+	if ! balloon_dev >/dev/null; then
+		marker "result fail reason=driver-not-bound"
+	elif [ "$(feature 5)" != 1 ]; then
+		marker "result fail reason=reporting-not-negotiated"
+	else
+		marker "result pass"
+	fi
+	finish
+	;;
+drain)
+	pr-memtouch drain "$mib" || marker "result fail reason=workload"
+	;;
+fragment)
+	pr-memtouch fragment "$mib" "$(arg chunk_kib 64)" &
+	;;
+hold) ;;
+*)
+	marker "result fail reason=unknown-run-$run"
+	finish
+	;;
+esac
+
+# Hold: the host ends the run once it has decided.  Report the engine's
+# counters meanwhile so a run's log shows them moving.
+while :; do
+	sleep 2
+	vmstat_markers
+done

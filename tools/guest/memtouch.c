@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pr-memtouch - guest workload for the end-to-end runs.
+ *
+ *   pr-memtouch drain MIB        touch MIB of anonymous memory, then free it
+ *   pr-memtouch fragment MIB KIB touch MIB, free every other KIB chunk, hold
+ *
+ * Each step prints a "@@PR <event>" marker on stdout (the serial console),
+ * which the host runner timestamps against its RSS samples.  The pattern
+ * written is checked before freeing, so a page the host dropped while still
+ * in use would show up as a mismatch.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void marker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void marker(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("@@PR ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	va_end(ap);
+}
+
+static unsigned long parse_ulong(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !v) {
+		fprintf(stderr, "pr-memtouch: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* Write one word per page that names the page, then check it. */
+static unsigned char *touch(size_t len, long page)
+{
+	unsigned char *p;
+	size_t off;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("pr-memtouch: mmap");
+		exit(1);
+	}
+	for (off = 0; off < len; off += page)
+		*(uint64_t *)(p + off) = (uint64_t)(uintptr_t)(p + off) ^ 0x5a5a5a5a5a5a5a5aull;
+	for (off = 0; off < len; off += page) {
+		if (*(uint64_t *)(p + off) != ((uint64_t)(uintptr_t)(p + off) ^ 0x5a5a5a5a5a5a5a5aull)) {
+			marker("result fail reason=pattern-mismatch off=%zu", off);
+			exit(1);
+		}
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long mib, kib;
+	unsigned char *p;
+	size_t len, chunk, off;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB\n");
+		return 2;
+	}
+	mib = parse_ulong(argv[2], "size in MiB");
+	len = (size_t)mib << 20;
+
+	if (!strcmp(argv[1], "drain")) {
+		marker("touch-begin mib=%lu", mib);
+		p = touch(len, page);
+		marker("touched mib=%lu", mib);
+		munmap(p, len);
+		marker("freed mib=%lu", mib);
+		return 0;
+	}
+	if (!strcmp(argv[1], "fragment") && argc == 4) {
+		kib = parse_ulong(argv[3], "chunk size in KiB");
+		chunk = (size_t)kib << 10;
+		if (chunk % page || len % (2 * chunk)) {
+			fprintf(stderr, "pr-memtouch: chunk must be page aligned and divide MIB/2\n");
+			return 2;
+		}
+		marker("touch-begin mib=%lu", mib);
+		p = touch(len, page);
+		marker("touched mib=%lu", mib);
+		for (off = 0; off < len; off += 2 * chunk)
+			munmap(p + off, chunk);
+		marker("freed mib=%lu chunk_kib=%lu", mib / 2, kib);
+		/* Hold the other half until the host ends the run. */
+		for (;;)
+			pause();
+	}
+	fprintf(stderr, "pr-memtouch: unknown mode '%s'\n", argv[1]);
+	return 2;
+}
