@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Free page reporting: tell a device (a hypervisor's balloon, say) which
+ * blocks of guest memory are free, so it can take their backing away.
+ *
+ * A block is reported at most once while it stays free: PG_reported marks
+ * it on the free list, and the buddy allocator drops the mark when the block
+ * is allocated, merged or isolated.  zone->reported_pages counts the marked
+ * pages of a zone, under zone->lock.
+ *
+ * Pacing.  Freeing a block of at least page_reporting_order marks its zone
+ * as requested (ZONE_REPORTING_REQUESTED) and stamps the time; allocations
+ * from the buddy lists stamp it too.  The worker reports a zone once it has
+ * been quiet for page_reporting_delay_ms, or once the request is
+ * PAGE_REPORTING_MAX_WAIT delays old, whichever comes first.  A burst of
+ * frees is therefore reported as one pass shortly after it ends, while a
+ * workload that keeps allocating and freeing is left alone instead of
+ * having its memory taken away and faulted back in on every cycle.
+ *
+ * A pass walks a zone's free lists from the highest order down, so the
+ * device sees the largest blocks first, isolates up to a batch of
+ * unreported blocks under zone->lock, drops the lock for report(), and puts
+ * the blocks back at the tail of their lists marked reported.  No block on
+ * the way to the device is on a free list, so nothing can allocate it before
+ * the device is done with it.  The zone's free memory never drops below its
+ * low watermark plus one batch because of reporting.
+ *
+ * Locking.  page_reporting_mutex serializes register, unregister and the
+ * report-now trigger.  The worker never takes it: unregister clears the
+ * device pointer and then waits for the worker with
+ * cancel_delayed_work_sync(), so a running pass always sees a live device.
+ */
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/page-isolation.h>
+#include <linux/page_reporting.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+#include "page_reporting.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/page_reporting.h>
+
+/* A request waits at most this many delays for its zone to go quiet. */
+#define PAGE_REPORTING_MAX_WAIT		32
+
+/* After a failed report(), wait this many delays before trying again. */
+#define PAGE_REPORTING_RETRY		PAGE_REPORTING_MAX_WAIT
+
+#define PAGE_REPORTING_MAX_DELAY_MS	60000
+
+/*
+ * Smallest order reported.  -1 (as read back) until a device registers;
+ * then the parameter if an admin set it, else the device's wish, else
+ * pageblock_order.  hv_balloon reads it, hence the export.
+ */
+unsigned int page_reporting_order = -1;
+EXPORT_SYMBOL_GPL(page_reporting_order);
+
+/*
+ * Parse an unsigned value in [@min, @max] into the parameter.  Anything
+ * else, overflow included, is -EINVAL and leaves the old value.
+ */
+static int page_reporting_param_set(const char *val,
+				    const struct kernel_param *kp,
+				    unsigned int min, unsigned int max)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static int page_reporting_order_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	return page_reporting_param_set(val, kp, 0, MAX_PAGE_ORDER);
+}
+
+static const struct kernel_param_ops page_reporting_order_ops = {
+	.set = page_reporting_order_set,
+	/* Signed, so that "unset" reads back as -1. */
+	.get = param_get_int,
+};
+
+module_param_cb(page_reporting_order, &page_reporting_order_ops,
+		&page_reporting_order, 0644);
+MODULE_PARM_DESC(page_reporting_order,
+		 "Smallest block order reported (0.." __stringify(MAX_PAGE_ORDER) ")");
+
+static unsigned int page_reporting_delay_ms = 250;
+
+static int page_reporting_delay_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	return page_reporting_param_set(val, kp, 0,
+					PAGE_REPORTING_MAX_DELAY_MS);
+}
+
+static const struct kernel_param_ops page_reporting_delay_ops = {
+	.set = page_reporting_delay_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(page_reporting_delay_ms, &page_reporting_delay_ops,
+		&page_reporting_delay_ms, 0644);
+MODULE_PARM_DESC(page_reporting_delay_ms,
+		 "Quiet time in ms before a zone's free memory is reported (0.."
+		 __stringify(PAGE_REPORTING_MAX_DELAY_MS) ", default 250)");
+
+static unsigned int page_reporting_batch = PAGE_REPORTING_CAPACITY;
+
+static int page_reporting_batch_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	return page_reporting_param_set(val, kp, 1,
+					PAGE_REPORTING_CAPACITY);
+}
+
+static const struct kernel_param_ops page_reporting_batch_ops = {
+	.set = page_reporting_batch_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(page_reporting_batch, &page_reporting_batch_ops,
+		&page_reporting_batch, 0644);
+MODULE_PARM_DESC(page_reporting_batch,
+		 "Most blocks per report() call (1.."
+		 __stringify(PAGE_REPORTING_CAPACITY) ", default "
+		 __stringify(PAGE_REPORTING_CAPACITY) ")");
+
+static int page_reporting_report_now_set(const char *val,
+					 const struct kernel_param *kp)
+{
+	bool now;
+
+	if (kstrtobool(val, &now) || !now)
+		return -EINVAL;
+	return page_reporting_flush();
+}
+
+static const struct kernel_param_ops page_reporting_report_now_ops = {
+	.set = page_reporting_report_now_set,
+};
+
+module_param_cb(report_now, &page_reporting_report_now_ops, NULL, 0200);
+MODULE_PARM_DESC(report_now,
+		 "Write 1 to report all free memory now and wait for it");
+
+DEFINE_STATIC_KEY_FALSE(page_reporting_enabled);
+
+static DEFINE_MUTEX(page_reporting_mutex);
+
+/* Written under page_reporting_mutex; read locklessly (see the top). */
+static struct page_reporting_dev_info *page_reporting_dev;
+/* Owned by the registered device's worker; allocated at register. */
+static struct scatterlist *page_reporting_sgl;
+/* Set by report-now: the next pass ignores pacing and covers every zone. */
+static bool page_reporting_force;
+
+static void page_reporting_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(page_reporting_work, page_reporting_work_fn);
+
+static unsigned long page_reporting_delay(void)
+{
+	return msecs_to_jiffies(READ_ONCE(page_reporting_delay_ms));
+}
+
+static void page_reporting_schedule(unsigned long delay)
+{
+	queue_delayed_work(system_freezable_wq, &page_reporting_work, delay);
+}
+
+/* Called with zone->lock held when a reportable block becomes free. */
+void __page_reporting_notify(struct zone *zone)
+{
+	unsigned long now = jiffies;
+
+	if (zone->reporting_stamp != now)
+		zone->reporting_stamp = now;
+	if (test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
+		return;
+	zone->reporting_since = now;
+	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	if (READ_ONCE(page_reporting_dev))
+		page_reporting_schedule(page_reporting_delay());
+}
+
+/*
+ * Take up to @max - *@n unreported blocks off @list into @sgl.  Returns 1 if
+ * the batch filled up, 0 if the list has no more candidates, -ENOSPC if the
+ * zone is too low on free memory to lend any to the device.
+ */
+static int page_reporting_fill(struct zone *zone, unsigned int order,
+			       struct list_head *list, struct scatterlist *sgl,
+			       unsigned int *n, unsigned int max)
+{
+	unsigned long reserve = low_wmark_pages(zone) +
+				((unsigned long)(max - *n) << order);
+	struct page *page, *next;
+
+	lockdep_assert_held(&zone->lock);
+
+	if (!zone_watermark_ok(zone, 0, reserve, 0, ALLOC_CMA))
+		return -ENOSPC;
+
+	list_for_each_entry_safe(page, next, list, buddy_list) {
+		if (PageReported(page))
+			continue;
+		if (*n == max) {
+			/*
+			 * Start the next fill here: the reported blocks
+			 * skipped so far move behind it, to the tail.
+			 */
+			list_rotate_to_front(&page->buddy_list, list);
+			return 1;
+		}
+		if (!__isolate_free_page(page, order))
+			return -ENOSPC;
+		sg_set_page(&sgl[(*n)++], page, PAGE_SIZE << order, 0);
+	}
+	return *n == max;
+}
+
+/*
+ * Give the blocks in @sgl back to the buddy allocator.  They go to the tail
+ * of their lists, so allocations keep preferring memory that is still
+ * backed.  A block that merged with a buddy freed meanwhile is part of a new,
+ * larger block that has not been reported; request another pass for it.
+ */
+static void page_reporting_putback(struct zone *zone, struct scatterlist *sgl,
+				   unsigned int n, bool reported)
+{
+	struct scatterlist *sg;
+	bool merged = false;
+	unsigned int i;
+
+	lockdep_assert_held(&zone->lock);
+
+	for_each_sg(sgl, sg, n, i) {
+		struct page *page = sg_page(sg);
+		unsigned int order = get_order(sg->length);
+
+		__putback_isolated_page(page, order,
+					get_pageblock_migratetype(page));
+		if (!reported)
+			continue;
+		if (PageBuddy(page) && buddy_order(page) == order) {
+			__SetPageReported(page);
+			zone->reported_pages += 1UL << order;
+		} else {
+			merged = true;
+		}
+	}
+	if (merged)
+		__page_reporting_notify(zone);
+}
+
+/* Hand one batch to the device and take it back. */
+static int page_reporting_send(struct page_reporting_dev_info *prdev,
+			       struct zone *zone, struct scatterlist *sgl,
+			       unsigned int n)
+{
+	unsigned long pages = 0;
+	struct scatterlist *sg;
+	unsigned int i;
+	int err;
+
+	for_each_sg(sgl, sg, n, i)
+		pages += sg->length >> PAGE_SHIFT;
+	sg_mark_end(&sgl[n - 1]);
+
+	err = prdev->report(prdev, sgl, n);
+
+	trace_page_reporting_batch(zone_to_nid(zone), zone->name,
+				   get_order(sgl[0].length), n, err);
+	count_vm_event(PGREPORT_CALLS);
+	if (err)
+		count_vm_event(PGREPORT_FAILED);
+	else
+		count_vm_events(PGREPORTED, pages);
+
+	spin_lock_irq(&zone->lock);
+	page_reporting_putback(zone, sgl, n, !err);
+	spin_unlock_irq(&zone->lock);
+
+	sg_init_table(sgl, PAGE_REPORTING_CAPACITY);
+	return err;
+}
+
+/* Report every unreported block of @zone of page_reporting_order or more. */
+static int page_reporting_zone(struct page_reporting_dev_info *prdev,
+			       struct zone *zone, struct scatterlist *sgl)
+{
+	unsigned int min_order = READ_ONCE(page_reporting_order);
+	unsigned int max = READ_ONCE(page_reporting_batch);
+	unsigned int n = 0;
+	int order, mt, ret, err = 0;
+
+	/*
+	 * Order-0 pages parked on the per-cpu lists keep their neighbours
+	 * from merging into reportable blocks.  The zone is quiet, so
+	 * handing them back costs little and completes those merges.
+	 */
+	drain_all_pages(zone);
+
+	for (order = MAX_PAGE_ORDER; order >= (int)min_order; order--) {
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct list_head *list =
+				&zone->free_area[order].free_list[mt];
+
+			if (is_migrate_isolate(mt))
+				continue;
+			/* An unlocked peek is enough to skip empty lists. */
+			while (!list_empty_careful(list)) {
+				spin_lock_irq(&zone->lock);
+				ret = page_reporting_fill(zone, order, list,
+							  sgl, &n, max);
+				spin_unlock_irq(&zone->lock);
+				if (ret < 0)
+					goto flush;
+				if (!ret)
+					break;
+				err = page_reporting_send(prdev, zone, sgl, n);
+				n = 0;
+				if (err)
+					return err;
+				cond_resched();
+			}
+		}
+	}
+flush:
+	if (n)
+		err = page_reporting_send(prdev, zone, sgl, n);
+	return err;
+}
+
+/*
+ * Is @zone due?  If not, lower *@next to when it will be, relative to @now.
+ */
+static bool page_reporting_zone_due(struct zone *zone, unsigned long now,
+				    unsigned long delay, unsigned long *next)
+{
+	unsigned long quiet = READ_ONCE(zone->reporting_stamp) + delay;
+	unsigned long deadline = READ_ONCE(zone->reporting_since) +
+				 delay * PAGE_REPORTING_MAX_WAIT;
+	unsigned long due = time_before(quiet, deadline) ? quiet : deadline;
+
+	if (!time_before(now, due))
+		return true;
+	*next = min(*next, due - now);
+	return false;
+}
+
+static void page_reporting_work_fn(struct work_struct *work)
+{
+	struct page_reporting_dev_info *prdev = READ_ONCE(page_reporting_dev);
+	unsigned long delay = page_reporting_delay();
+	unsigned long next = ULONG_MAX;
+	unsigned long now = jiffies;
+	struct zone *zone;
+	bool force;
+	int err;
+
+	/* unregister waits for us while holding the mutex */
+	lockdep_assert_not_held(&page_reporting_mutex);
+
+	if (!prdev)
+		return;
+	force = xchg(&page_reporting_force, false);
+
+	for_each_populated_zone(zone) {
+		if (!force) {
+			if (!test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
+				continue;
+			if (!page_reporting_zone_due(zone, now, delay, &next))
+				continue;
+		}
+		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+		err = page_reporting_zone(prdev, zone, page_reporting_sgl);
+		if (err) {
+			/* The device is in trouble: come back much later. */
+			spin_lock_irq(&zone->lock);
+			__page_reporting_notify(zone);
+			spin_unlock_irq(&zone->lock);
+			next = min(next, delay * PAGE_REPORTING_RETRY);
+			break;
+		}
+	}
+
+	if (next != ULONG_MAX)
+		page_reporting_schedule(next);
+}
+
+/**
+ * page_reporting_flush - report all free memory now
+ *
+ * Runs a full pass over every zone, ignoring the quiet-time pacing, and
+ * waits for it to finish: for use right before a snapshot or a migration.
+ *
+ * Return: 0, or -ENODEV when no device is registered.
+ */
+int page_reporting_flush(void)
+{
+	int err = 0;
+
+	mutex_lock(&page_reporting_mutex);
+	if (page_reporting_dev) {
+		WRITE_ONCE(page_reporting_force, true);
+		mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
+		flush_delayed_work(&page_reporting_work);
+	} else {
+		err = -ENODEV;
+	}
+	mutex_unlock(&page_reporting_mutex);
+	return err;
+}
+
+/**
+ * page_reporting_register - start reporting free pages to a device
+ * @prdev: the device; report must be set
+ *
+ * Only one device reports at a time.  All memory already free is reported
+ * after the first delay.
+ *
+ * Return: 0, -EBUSY if another device is registered, -ENOMEM.
+ */
+int page_reporting_register(struct page_reporting_dev_info *prdev)
+{
+	struct scatterlist *sgl;
+	int err = 0;
+
+	mutex_lock(&page_reporting_mutex);
+	if (page_reporting_dev) {
+		err = -EBUSY;
+		goto out;
+	}
+
+	sgl = kmalloc_array(PAGE_REPORTING_CAPACITY, sizeof(*sgl), GFP_KERNEL);
+	if (!sgl) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sg_init_table(sgl, PAGE_REPORTING_CAPACITY);
+	page_reporting_sgl = sgl;
+
+	if (page_reporting_order == -1) {
+		if (prdev->order && prdev->order <= MAX_PAGE_ORDER)
+			page_reporting_order = prdev->order;
+		else
+			page_reporting_order = pageblock_order;
+	}
+
+	WRITE_ONCE(page_reporting_force, true);
+	WRITE_ONCE(page_reporting_dev, prdev);
+	if (!static_key_enabled(&page_reporting_enabled)) {
+		static_branch_enable(&page_reporting_enabled);
+		pr_info("Free page reporting enabled (order %u)\n",
+			page_reporting_order);
+	}
+	page_reporting_schedule(page_reporting_delay());
+out:
+	mutex_unlock(&page_reporting_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(page_reporting_register);
+
+/**
+ * page_reporting_unregister - stop reporting to a device
+ * @prdev: the device passed to page_reporting_register()
+ *
+ * Waits for a pass in progress, so when this returns the device holds no
+ * page and report() will not be called again.
+ */
+void page_reporting_unregister(struct page_reporting_dev_info *prdev)
+{
+	mutex_lock(&page_reporting_mutex);
+	if (page_reporting_dev == prdev) {
+		WRITE_ONCE(page_reporting_dev, NULL);
+		cancel_delayed_work_sync(&page_reporting_work);
+		kfree(page_reporting_sgl);
+		page_reporting_sgl = NULL;
+	}
+	mutex_unlock(&page_reporting_mutex);
+}
+EXPORT_SYMBOL_GPL(page_reporting_unregister);
+
+#ifdef CONFIG_PAGE_REPORTING_KUNIT_TEST
+#include "page_reporting_kunit.c"
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MM_PAGE_REPORTING_H
+#define _MM_PAGE_REPORTING_H
+
+#include <linux/mmzone.h>
+#include <linux/jiffies.h>
+#include <linux/jump_label.h>
+#include <linux/page-flags.h>
+#include <linux/vmstat.h>
+
+#ifdef CONFIG_PAGE_REPORTING
+DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
+extern unsigned int page_reporting_order;
+
+void __page_reporting_notify(struct zone *zone);
+int page_reporting_flush(void);
+
+/* True when @page, a free buddy block, has been handed to the device. */
+static inline bool page_reported(struct page *page)
+{
+	return static_branch_unlikely(&page_reporting_enabled) &&
+	       PageReported(page);
+}
+
+/**
+ * page_reporting_notify_free - a block of @order joined a free list of @zone
+ * @zone: the zone, whose lock the caller holds
+ * @order: order of the block after merging
+ *
+ * Called for every free in __free_one_page(), so it must stay cheap: one
+ * static branch while no device is registered, one compare after that.
+ */
+static inline void page_reporting_notify_free(struct zone *zone,
+					      unsigned int order)
+{
+	if (!static_branch_unlikely(&page_reporting_enabled))
+		return;
+	if (order < READ_ONCE(page_reporting_order))
+		return;
+	__page_reporting_notify(zone);
+}
+
+/**
+ * page_reporting_note_alloc - the buddy allocator hands out part of a block
+ * @zone: the zone, whose lock the caller holds
+ * @page: the free block it is taken from
+ * @order: the order of the allocation
+ *
+ * Reporting waits for a zone to be quiet, so allocations postpone it the
+ * same way frees do.  The stamp is written at most once per jiffy.
+ */
+static inline void page_reporting_note_alloc(struct zone *zone,
+					     struct page *page,
+					     unsigned int order)
+{
+	unsigned long now;
+
+	if (!static_branch_unlikely(&page_reporting_enabled))
+		return;
+	now = jiffies;
+	if (zone->reporting_stamp != now)
+		zone->reporting_stamp = now;
+	if (PageReported(page))
+		__count_vm_events(PGREPORT_REUSED, 1UL << order);
+}
+
+/**
+ * page_reporting_forget - a reported block leaves the free lists
+ * @zone: the zone, whose lock the caller holds
+ * @page: the head of the block
+ * @order: its order
+ *
+ * The block is being allocated, merged into a larger one or isolated; it is
+ * no longer known to be reported.
+ */
+static inline void page_reporting_forget(struct zone *zone, struct page *page,
+					 unsigned int order)
+{
+	__ClearPageReported(page);
+	zone->reported_pages -= 1UL << order;
+}
+#else /* CONFIG_PAGE_REPORTING */
+static inline bool page_reported(struct page *page)
+{
+	return false;
+}
+
+static inline void page_reporting_notify_free(struct zone *zone,
+					      unsigned int order)
+{
+}
+
+static inline void page_reporting_note_alloc(struct zone *zone,
+					     struct page *page,
+					     unsigned int order)
+{
+}
+
+static inline void page_reporting_forget(struct zone *zone, struct page *page,
+					 unsigned int order)
+{
+}
+#endif /* CONFIG_PAGE_REPORTING */
+#endif /* _MM_PAGE_REPORTING_H */

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for free page reporting, with a fake device that records what
+ * it is handed.  Included from mm/page_reporting.c so the tests can reach
+ * the parameter handlers and the worker.
+ *
+ * Blocks are made with a known, allocated buddy: allocate order + 1, split
+ * it into base pages, and free one half.  The half becomes a free block of
+ * exactly @order that cannot merge while the test holds the other half.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+
+#define PRT_ORDER	4
+#define PRT_BLOCKS	8
+#define PRT_RECORDS	512
+
+struct prt_dev {
+	struct page_reporting_dev_info info;
+	struct kunit *test;
+	int fail;			/* report() returns this */
+	bool block;			/* report() waits for @release */
+	struct completion entered;
+	struct completion release;
+	struct completion unregistered;
+	unsigned int calls;
+	unsigned int max_nents;
+	unsigned int nrec;
+	unsigned long pfn[PRT_RECORDS];
+	unsigned int order[PRT_RECORDS];
+};
+
+static struct prt_dev *prt_of(struct page_reporting_dev_info *info)
+{
+	return container_of(info, struct prt_dev, info);
+}
+
+static int prt_report(struct page_reporting_dev_info *info,
+		      struct scatterlist *sgl, unsigned int nents)
+{
+	struct prt_dev *dev = prt_of(info);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	dev->calls++;
+	dev->max_nents = max(dev->max_nents, nents);
+	for_each_sg(sgl, sg, nents, i) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+		unsigned int order = get_order(sg->length);
+
+		KUNIT_EXPECT_EQ_MSG(dev->test, sg->length, PAGE_SIZE << order,
+				    "entry %u is not a whole block", i);
+		KUNIT_EXPECT_GE_MSG(dev->test, order, page_reporting_order,
+				    "entry %u is below the reporting order", i);
+		KUNIT_EXPECT_EQ_MSG(dev->test, pfn & ((1UL << order) - 1), 0UL,
+				    "entry %u is not aligned to its order", i);
+		KUNIT_EXPECT_FALSE_MSG(dev->test, PageBuddy(sg_page(sg)),
+				       "entry %u is still on a free list", i);
+		if (dev->nrec < PRT_RECORDS) {
+			dev->pfn[dev->nrec] = pfn;
+			dev->order[dev->nrec++] = order;
+		}
+	}
+	if (dev->block) {
+		complete(&dev->entered);
+		wait_for_completion(&dev->release);
+	}
+	return dev->fail;
+}
+
+static void prt_forget_reports(struct prt_dev *dev)
+{
+	dev->calls = 0;
+	dev->max_nents = 0;
+	dev->nrec = 0;
+}
+
+/* Did one report entry cover [pfn, pfn + 2^order)? */
+static bool prt_was_reported(struct prt_dev *dev, unsigned long pfn,
+			     unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nrec; i++) {
+		unsigned long start = dev->pfn[i];
+		unsigned long end = start + (1UL << dev->order[i]);
+
+		if (pfn >= start && pfn + (1UL << order) <= end)
+			return true;
+	}
+	return false;
+}
+
+/* The free block containing @page, or NULL if @page is not free. */
+static struct page *prt_free_head(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned int order;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++) {
+		struct page *head = pfn_to_page(pfn & ~((1UL << order) - 1));
+
+		if (PageBuddy(head) && buddy_order(head) >= order)
+			return head;
+	}
+	return NULL;
+}
+
+/* Sum of the PG_reported blocks on @zone's free lists. */
+static unsigned long prt_count_marked(struct zone *zone)
+{
+	unsigned long marked = 0;
+	unsigned int order, mt;
+	struct page *page;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			list_for_each_entry(page,
+					    &zone->free_area[order].free_list[mt],
+					    buddy_list)
+				if (PageReported(page))
+					marked += 1UL << order;
+	return marked;
+}
+
+static void prt_expect_count_exact(struct kunit *test, struct zone *zone)
+{
+	unsigned long marked, counted;
+
+	spin_lock_irq(&zone->lock);
+	marked = prt_count_marked(zone);
+	counted = zone->reported_pages;
+	spin_unlock_irq(&zone->lock);
+	KUNIT_EXPECT_EQ_MSG(test, counted, marked,
+			    "zone %s reported_pages disagrees with its free lists",
+			    zone->name);
+}
+
+struct prt_block {
+	struct page *free;	/* the half given back */
+	struct page *held;	/* its buddy, still allocated */
+};
+
+/* Make a free block of @order whose buddy stays allocated. */
+static void prt_make_block(struct kunit *test, struct prt_block *b,
+			   unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, order + 1);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	split_page(page, order + 1);
+	b->free = page;
+	b->held = page + (1UL << order);
+	for (i = 0; i < (1UL << order); i++)
+		__free_page(b->free + i);
+}
+
+static void prt_release_held(struct prt_block *b, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++)
+		__free_page(b->held + i);
+}
+
+/* Let the order-0 frees above reach the buddy lists. */
+static void prt_settle(void)
+{
+	drain_all_pages(NULL);
+}
+
+static unsigned long prt_event(enum vm_event_item item)
+{
+	unsigned long events[NR_VM_EVENT_ITEMS];
+
+	all_vm_events(events);
+	return events[item];
+}
+
+static int prt_init(struct kunit *test)
+{
+	struct prt_dev *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->test = test;
+	dev->info.report = prt_report;
+	init_completion(&dev->entered);
+	init_completion(&dev->release);
+	init_completion(&dev->unregistered);
+	test->priv = dev;
+
+	page_reporting_order = PRT_ORDER;
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&dev->info), 0);
+	/* Report what is free already, so each test starts from quiet. */
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	prt_forget_reports(dev);
+	return 0;
+}
+
+static void prt_exit(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+
+	page_reporting_unregister(&dev->info);
+	page_reporting_batch = PAGE_REPORTING_CAPACITY;
+	page_reporting_order = PRT_ORDER;
+}
+
+static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b[PRT_BLOCKS];
+	unsigned int i, mine = 0;
+
+	for (i = 0; i < PRT_BLOCKS; i++)
+		prt_make_block(test, &b[i], PRT_ORDER);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+
+	for (i = 0; i < PRT_BLOCKS; i++) {
+		unsigned long pfn = page_to_pfn(b[i].free);
+
+		KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+				      "freed block %u was not reported", i);
+	}
+	for (i = 0; i < dev->nrec; i++) {
+		unsigned int j;
+
+		for (j = 0; j < PRT_BLOCKS; j++)
+			if (dev->pfn[i] == page_to_pfn(b[j].free) &&
+			    dev->order[i] == PRT_ORDER)
+				mine++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, mine, PRT_BLOCKS,
+			    "each freed block should be one entry of its order");
+
+	for (i = 0; i < PRT_BLOCKS; i++) {
+		struct zone *zone = page_zone(b[i].free);
+
+		spin_lock_irq(&zone->lock);
+		KUNIT_EXPECT_TRUE_MSG(test, PageBuddy(b[i].free),
+				      "block %u is not back on a free list", i);
+		KUNIT_EXPECT_TRUE_MSG(test, PageReported(b[i].free),
+				      "block %u came back unmarked", i);
+		spin_unlock_irq(&zone->lock);
+		prt_release_held(&b[i], PRT_ORDER);
+	}
+	prt_expect_count_exact(test, page_zone(b[0].free));
+}
+
+static void prt_allocation_clears_the_mark(struct kunit *test)
+{
+	unsigned long reused = prt_event(PGREPORT_REUSED);
+	struct page *page;
+	struct zone *zone;
+	unsigned long before;
+
+	/* After the initial flush every large free block is reported. */
+	page = alloc_pages(GFP_KERNEL, PRT_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	zone = page_zone(page);
+	before = READ_ONCE(zone->reported_pages);
+
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
+			       "an allocated block kept PG_reported");
+	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_REUSED) - reused,
+			    1UL << PRT_ORDER,
+			    "allocating a reported block was not counted");
+	__free_pages(page, PRT_ORDER);
+	prt_expect_count_exact(test, zone);
+	KUNIT_EXPECT_LE(test, READ_ONCE(zone->reported_pages), before);
+}
+
+static void prt_batches_stay_within_the_limit(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b[PRT_BLOCKS];
+	unsigned int i;
+
+	page_reporting_batch = 3;
+	for (i = 0; i < PRT_BLOCKS; i++)
+		prt_make_block(test, &b[i], PRT_ORDER);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+
+	KUNIT_EXPECT_GE_MSG(test, dev->calls, DIV_ROUND_UP(PRT_BLOCKS, 3),
+			    "%u blocks in batches of 3 need more calls",
+			    PRT_BLOCKS);
+	KUNIT_EXPECT_LE_MSG(test, dev->max_nents, 3U,
+			    "a report exceeded the batch size");
+	for (i = 0; i < PRT_BLOCKS; i++) {
+		KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b[i].free),
+							 PRT_ORDER));
+		prt_release_held(&b[i], PRT_ORDER);
+	}
+}
+
+static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
+{
+	unsigned long failed = prt_event(PGREPORT_FAILED);
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+	struct zone *zone;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	zone = page_zone(b.free);
+	prt_settle();
+	dev->fail = -EIO;
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+
+	KUNIT_EXPECT_GE(test, dev->calls, 1U);
+	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_FAILED) - failed, 1UL,
+			    "the failed report was not counted");
+	spin_lock_irq(&zone->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, PageBuddy(b.free),
+			      "a block of the failed report was not returned");
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(b.free),
+			       "a block of the failed report is marked");
+	spin_unlock_irq(&zone->lock);
+	prt_expect_count_exact(test, zone);
+	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags),
+			      "no retry was requested after the failure");
+
+	/* The next pass retries and succeeds. */
+	dev->fail = 0;
+	prt_forget_reports(dev);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b.free),
+						 PRT_ORDER));
+	KUNIT_EXPECT_TRUE(test, PageReported(b.free));
+	prt_release_held(&b, PRT_ORDER);
+	prt_expect_count_exact(test, zone);
+}
+
+static void prt_merged_reported_buddies_are_reported_again(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+	struct page *head;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_ASSERT_TRUE(test, PageReported(b.free));
+
+	/* Freeing the buddy merges it with the reported half. */
+	prt_forget_reports(dev);
+	prt_release_held(&b, PRT_ORDER);
+	prt_settle();
+	head = prt_free_head(b.free);
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	KUNIT_EXPECT_GT_MSG(test, buddy_order(head), PRT_ORDER,
+			    "the halves did not merge");
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(head),
+			       "the merged block must not count as reported");
+	prt_expect_count_exact(test, page_zone(head));
+
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free),
+						     PRT_ORDER + 1),
+			      "the merged block was not reported as a whole");
+}
+
+static void prt_reports_order_zero(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+
+	page_reporting_order = 0;
+	prt_make_block(test, &b, 0);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free), 0),
+			      "a single free page was not reported at order 0");
+	KUNIT_EXPECT_TRUE(test, PageReported(b.free));
+	prt_release_held(&b, 0);
+	prt_expect_count_exact(test, page_zone(b.free));
+}
+
+static void prt_second_device_is_refused(struct kunit *test)
+{
+	struct page_reporting_dev_info other = { .report = prt_report };
+
+	KUNIT_EXPECT_EQ(test, page_reporting_register(&other), -EBUSY);
+}
+
+static int prt_unregister_thread(void *arg)
+{
+	struct prt_dev *dev = arg;
+
+	page_reporting_unregister(&dev->info);
+	complete(&dev->unregistered);
+	return 0;
+}
+
+static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct task_struct *t;
+	struct prt_block b;
+	unsigned long left;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	dev->block = true;
+	WRITE_ONCE(page_reporting_force, true);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
+	wait_for_completion(&dev->entered);
+
+	/* report() is now blocked; unregister must wait for it. */
+	t = kthread_run(prt_unregister_thread, dev, "prt-unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	left = wait_for_completion_timeout(&dev->unregistered, HZ / 5);
+	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
+			    "unregister returned while report() was running");
+	complete(&dev->release);
+	wait_for_completion(&dev->unregistered);
+
+	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
+				  "a block was left isolated");
+	prt_release_held(&b, PRT_ORDER);
+	/* prt_exit's unregister is a no-op now. */
+}
+
+static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+
+	page_reporting_delay_ms = 1000;
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	page_reporting_unregister(&dev->info);
+	page_reporting_delay_ms = 250;
+
+	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
+			    "report() ran after unregister");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
+				  "a block was left isolated");
+	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -ENODEV);
+	prt_release_held(&b, PRT_ORDER);
+}
+
+static void prt_expect_rejected(struct kunit *test,
+				const struct kernel_param *kp,
+				unsigned int *var, const char *val)
+{
+	unsigned int old = *var;
+
+	KUNIT_EXPECT_EQ_MSG(test, kp->ops->set(val, kp), -EINVAL,
+			    "%s=\"%s\" was accepted", kp->name, val);
+	KUNIT_EXPECT_EQ_MSG(test, *var, old,
+			    "%s changed after rejecting \"%s\"", kp->name, val);
+}
+
+static void prt_parameters_reject_bad_values(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "garbage", "-1", "4x", "99999999999999999999",
+	};
+	const struct kernel_param *order = &__param_page_reporting_order;
+	const struct kernel_param *delay = &__param_page_reporting_delay_ms;
+	const struct kernel_param *batch = &__param_page_reporting_batch;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		prt_expect_rejected(test, order, &page_reporting_order, bad[i]);
+		prt_expect_rejected(test, delay, &page_reporting_delay_ms, bad[i]);
+		prt_expect_rejected(test, batch, &page_reporting_batch, bad[i]);
+	}
+	prt_expect_rejected(test, order, &page_reporting_order,
+			    __stringify(NR_PAGE_ORDERS));
+	prt_expect_rejected(test, delay, &page_reporting_delay_ms, "60001");
+	prt_expect_rejected(test, batch, &page_reporting_batch, "0");
+	prt_expect_rejected(test, batch, &page_reporting_batch, "33");
+	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("0", NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("maybe", NULL),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, batch->ops->set("7", batch), 0);
+	KUNIT_EXPECT_EQ(test, page_reporting_batch, 7U);
+	KUNIT_EXPECT_EQ(test, order->ops->set("0", order), 0);
+	KUNIT_EXPECT_EQ(test, page_reporting_order, 0U);
+	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("1", NULL), 0);
+}
+
+static struct kunit_case page_reporting_test_cases[] = {
+	KUNIT_CASE(prt_reports_exactly_the_freed_blocks),
+	KUNIT_CASE(prt_allocation_clears_the_mark),
+	KUNIT_CASE(prt_batches_stay_within_the_limit),
+	KUNIT_CASE(prt_failed_report_leaves_pages_unmarked),
+	KUNIT_CASE(prt_merged_reported_buddies_are_reported_again),
+	KUNIT_CASE(prt_reports_order_zero),
+	KUNIT_CASE(prt_second_device_is_refused),
+	KUNIT_CASE(prt_unregister_waits_for_a_running_pass),
+	KUNIT_CASE(prt_unregister_cancels_a_pending_pass),
+	KUNIT_CASE(prt_parameters_reject_bad_values),
+	{}
+};
+
+static struct kunit_suite page_reporting_test_suite = {
+	.name = "page_reporting",
+	.init = prt_init,
+	.exit = prt_exit,
+	.test_cases = page_reporting_test_cases,
+};
+
+kunit_test_suite(page_reporting_test_suite);
