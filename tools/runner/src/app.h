@@ -1,0 +1,18 @@
+// The commands behind the CLI: validate the environment, run, print. main() only
+// dispatches and maps exceptions to exit codes.
+#pragma once
+
+#include "cli.h"
+
+#include <ostream>
+
+namespace pr {
+
+enum ExitCode { kExitPass = 0, kExitFail = 1, kExitUsage = 2 };
+
+int listCommand(const ListCommand &c, std::ostream &out);
+// Throws UsageError/SetupError before starting QEMU if anything is missing.
+int runCommand(const RunCommand &c, std::ostream &out);
+int plotCommand(const PlotCommand &c, std::ostream &out);
+
+} // namespace pr

@@ -1,0 +1,292 @@
+#include "assertions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace pr {
+
+using nlohmann::json;
+
+namespace {
+
+std::string fmt(const char *format, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+// Integers as integers (1100000, not 1.1e+06), other values with up to 6 significant digits.
+std::string number(double v) {
+    if (v == static_cast<double>(static_cast<long long>(v)) && std::abs(v) < 1e15)
+        return fmt("%.0f", v);
+    return fmt("%g", v);
+}
+
+std::string quoted(const std::string &s) { return "'" + s + "'"; }
+
+template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
+
+const TimedMarker *firstMarker(const RunRecord &r, const std::string &event) {
+    for (const auto &m : r.markers)
+        if (m.marker.event == event)
+            return &m;
+    return nullptr;
+}
+
+AssertionResult pending(std::string detail) {
+    return {Verdict::Pending, std::move(detail), json::object()};
+}
+AssertionResult failed(std::string detail, json figures = json::object()) {
+    return {Verdict::Fail, std::move(detail), std::move(figures)};
+}
+AssertionResult passed(std::string detail, json figures = json::object()) {
+    return {Verdict::Pass, std::move(detail), std::move(figures)};
+}
+
+std::string mib(double v) { return fmt("%.0f MiB", v); }
+
+// Scans lines [from, to) for a match; returns a Fail result for the first one.
+std::optional<AssertionResult> scanLines(const std::regex &re, const RunRecord &r, std::size_t from,
+                                         std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+        if (std::regex_search(r.console_lines[i], re))
+            return failed("console line " + std::to_string(i + 1) + ": " + r.console_lines[i],
+                          json{{"line_number", i + 1}, {"line", r.console_lines[i]}});
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string kindName(const Assertion &a) {
+    return std::visit(Overloaded{
+                          [](const MarkerAssertion &) { return "marker"; },
+                          [](const NoConsoleMatchAssertion &) { return "no_console_match"; },
+                          [](const RssReturnedAssertion &) { return "rss_returned"; },
+                          [](const ValueAssertion &) { return "value"; },
+                      },
+                      a);
+}
+
+std::string describe(const Assertion &a) {
+    return std::visit(Overloaded{
+                          [](const MarkerAssertion &m) {
+                              std::string s = "marker '" + m.event;
+                              for (const auto &w : m.words)
+                                  s += " " + w;
+                              for (const auto &[k, v] : m.args)
+                                  s += " " + k + "=" + v;
+                              return s + "'";
+                          },
+                          [](const NoConsoleMatchAssertion &m) {
+                              return "no console line matches /" + m.regex + "/";
+                          },
+                          [](const RssReturnedAssertion &m) {
+                              return "RSS grown after " + quoted(m.from_marker) + " returned " +
+                                     fmt("%.0f %%", m.fraction * 100) + " within " +
+                                     number(m.within_s) + " s" + " of " + quoted(m.peak_marker);
+                          },
+                          [](const ValueAssertion &m) {
+                              std::string s = "value " + m.name;
+                              if (m.min && m.max)
+                                  return s + " in [" + number(*m.min) + ", " + number(*m.max) + "]";
+                              if (m.min)
+                                  return s + " >= " + number(*m.min);
+                              if (m.max)
+                                  return s + " <= " + number(*m.max);
+                              return s + " reported";
+                          },
+                      },
+                      a);
+}
+
+std::string verdictName(Verdict v) {
+    switch (v) {
+    case Verdict::Pending:
+        return "pending";
+    case Verdict::Pass:
+        return "pass";
+    case Verdict::Fail:
+        return "fail";
+    }
+    return "?";
+}
+
+AssertionResult evaluateMarker(const MarkerAssertion &a, const RunRecord &r, bool final) {
+    const TimedMarker *tm = firstMarker(r, a.event);
+    if (!tm)
+        return final ? failed("never saw marker " + quoted(a.event))
+                     : pending("waiting for marker " + quoted(a.event));
+    const Marker &m = tm->marker;
+    json figures = {{"t", tm->t}, {"marker", m.text}};
+    bool ok = m.words.size() >= a.words.size() &&
+              std::equal(a.words.begin(), a.words.end(), m.words.begin());
+    for (const auto &[k, v] : a.args)
+        ok = ok && m.arg(k) == v;
+    std::string seen = "saw '" + m.text + "' at " + fmt("%.1f s", tm->t);
+    return ok ? passed(seen, figures) : failed(seen, figures);
+}
+
+AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &, const std::regex &re,
+                                       const RunRecord &r) {
+    if (auto hit = scanLines(re, r, 0, r.console_lines.size()))
+        return *hit;
+    return passed("no match in " + std::to_string(r.console_lines.size()) + " console lines");
+}
+
+AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
+                                    bool final) {
+    const TimedMarker *from = firstMarker(r, a.from_marker);
+    const TimedMarker *peak_m = from ? firstMarker(r, a.peak_marker) : nullptr;
+    if (!from || !peak_m) {
+        const std::string &missing = from ? a.peak_marker : a.from_marker;
+        return final ? failed("never saw marker " + quoted(missing))
+                     : pending("waiting for marker " + quoted(missing));
+    }
+    const double from_t = from->t, peak_t = peak_m->t;
+    if (peak_t < from_t)
+        return failed("marker " + quoted(a.peak_marker) + " came before " + quoted(a.from_marker));
+
+    // Baseline: the last sample at or before from_t, else the first one after it.
+    const RssSample *baseline = nullptr;
+    for (const auto &s : r.samples) {
+        if (s.t <= from_t || !baseline)
+            baseline = &s;
+        if (s.t > from_t)
+            break;
+    }
+    if (!baseline)
+        return final ? failed("no RSS samples were taken") : pending("waiting for RSS samples");
+
+    double peak = baseline->mib;
+    for (const auto &s : r.samples)
+        if (s.t >= from_t && s.t <= peak_t)
+            peak = std::max(peak, s.mib);
+    const double grown = peak - baseline->mib;
+    const double target = peak - a.fraction * grown;
+    json figures = {{"baseline_mib", baseline->mib}, {"peak_mib", peak}, {"grown_mib", grown},
+                    {"target_mib", target},          {"from_t", from_t}, {"peak_marker_t", peak_t}};
+    if (grown < a.min_growth_mib)
+        return failed("RSS grew only " + fmt("%.1f MiB", grown) + " between " +
+                          quoted(a.from_marker) + " and " + quoted(a.peak_marker) + " (baseline " +
+                          mib(baseline->mib) + ", peak " + mib(peak) + "); need at least " +
+                          number(a.min_growth_mib) + " MiB" + " to measure a return",
+                      figures);
+
+    // "returned 742 MiB of 768 MiB grown (96.6 %<extra>)"
+    auto describeReturn = [&](double rss, const std::string &extra = "") {
+        double returned = peak - rss;
+        return "returned " + mib(returned) + " of " + mib(grown) + " grown (" +
+               fmt("%.1f %%", 100.0 * returned / grown) + extra + ")";
+    };
+    double lowest = peak;
+    for (const auto &s : r.samples) {
+        if (s.t <= peak_t)
+            continue;
+        double after = s.t - peak_t;
+        if (after > a.within_s)
+            break;
+        lowest = std::min(lowest, s.mib);
+        if (s.mib <= target) {
+            figures["returned_mib"] = peak - s.mib;
+            figures["returned_fraction"] = (peak - s.mib) / grown;
+            figures["seconds_after_marker"] = after;
+            figures["rss_mib"] = s.mib;
+            return passed(describeReturn(s.mib) + " " + fmt("%.1f s", after) + " after " +
+                              quoted(a.peak_marker),
+                          figures);
+        }
+    }
+    figures["lowest_mib"] = lowest;
+    figures["returned_mib"] = peak - lowest;
+    figures["returned_fraction"] = (peak - lowest) / grown;
+    std::string best = describeReturn(lowest, ", needed " + fmt("%.0f %%", a.fraction * 100));
+    if (now - peak_t > a.within_s)
+        return failed("only " + best + " within " + number(a.within_s) + " s" + " after " +
+                          quoted(a.peak_marker),
+                      figures);
+    if (final)
+        return failed("run ended " + fmt("%.1f s", now - peak_t) + " after " +
+                          quoted(a.peak_marker) + " with only " + best,
+                      figures);
+    return pending("waiting for RSS <= " + mib(target) + "; so far " + describeReturn(lowest));
+}
+
+AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final) {
+    for (const auto &tm : r.markers) {
+        const Marker &m = tm.marker;
+        if (m.event != "value" || m.arg("name") != a.name)
+            continue;
+        auto text = m.arg("v");
+        if (!text)
+            return failed("value marker '" + m.text + "' has no v=<number>");
+        char *end = nullptr;
+        double v = std::strtod(text->c_str(), &end);
+        if (text->empty() || *end != '\0')
+            return failed("value " + a.name + " is not a number: '" + *text + "'");
+        json figures = {{"value", v}, {"t", tm.t}};
+        std::string shown = a.name + " = " + *text;
+        if (a.min && v < *a.min)
+            return failed(shown + ", below the minimum " + number(*a.min), figures);
+        if (a.max && v > *a.max)
+            return failed(shown + ", above the maximum " + number(*a.max), figures);
+        return passed(shown, figures);
+    }
+    return final ? failed("guest never reported value " + quoted(a.name))
+                 : pending("waiting for value " + quoted(a.name));
+}
+
+Evaluator::Evaluator(std::vector<Assertion> assertions) : assertions_(std::move(assertions)) {
+    for (const auto &a : assertions_) {
+        if (auto *m = std::get_if<NoConsoleMatchAssertion>(&a))
+            scans_.push_back(ConsoleScan{std::regex(m->regex, std::regex::ECMAScript), 0, {}});
+        else
+            scans_.push_back(std::nullopt);
+    }
+}
+
+std::vector<AssertionResult> Evaluator::evaluate(const RunRecord &record, double now, bool final) {
+    std::vector<AssertionResult> results;
+    for (std::size_t i = 0; i < assertions_.size(); ++i) {
+        const Assertion &a = assertions_[i];
+        if (auto &scan = scans_[i]) {
+            if (!scan->failure) {
+                scan->failure =
+                    scanLines(scan->re, record, scan->scanned, record.console_lines.size());
+                scan->scanned = record.console_lines.size();
+            }
+            results.push_back(
+                scan->failure
+                    ? *scan->failure
+                    : passed("no match in " + std::to_string(scan->scanned) + " console lines"));
+            continue;
+        }
+        results.push_back(std::visit(
+            Overloaded{
+                [&](const MarkerAssertion &m) { return evaluateMarker(m, record, final); },
+                [&](const RssReturnedAssertion &m) {
+                    return evaluateRssReturned(m, record, now, final);
+                },
+                [&](const ValueAssertion &m) { return evaluateValue(m, record, final); },
+                [&](const NoConsoleMatchAssertion &) { return AssertionResult{}; },
+            },
+            a));
+    }
+    return results;
+}
+
+bool allDecided(const std::vector<AssertionResult> &results) {
+    return std::none_of(results.begin(), results.end(),
+                        [](const AssertionResult &r) { return r.verdict == Verdict::Pending; });
+}
+
+bool anyFailed(const std::vector<AssertionResult> &results) {
+    return std::any_of(results.begin(), results.end(),
+                       [](const AssertionResult &r) { return r.verdict == Verdict::Fail; });
+}
+
+} // namespace pr

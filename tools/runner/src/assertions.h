@@ -1,0 +1,100 @@
+// Assertions a scenario makes about a run, and their evaluation over a RunRecord.
+//
+// Evaluation is a pure function of the record, the current time and whether the run is
+// over: it yields Pending while the outcome can still change, Pass or Fail once decided.
+#pragma once
+
+#include "run_record.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pr {
+
+// The first marker with `event` decides: Pass if its leading words start with `words` and
+// it carries every key=value in `args`, Fail otherwise. Fail at the end if never seen.
+struct MarkerAssertion {
+    std::string event;
+    std::vector<std::string> words;
+    std::map<std::string, std::string> args;
+};
+
+// Fails as soon as a console line matches `regex` (ECMAScript syntax, searched anywhere in
+// the line). Counts as passed while nothing has matched.
+struct NoConsoleMatchAssertion {
+    std::string regex;
+};
+
+// Host RSS goes back down after the guest frees memory.
+// baseline = RSS at `from_marker`; peak = max RSS between `from_marker` and `peak_marker`;
+// passes once RSS <= peak - fraction * (peak - baseline) within `within_s` seconds after
+// `peak_marker`. Fails if RSS grew by less than `min_growth_mib` (nothing to return).
+struct RssReturnedAssertion {
+    std::string from_marker;
+    std::string peak_marker;
+    double fraction = 0.9;
+    double within_s = 60;
+    double min_growth_mib = 1;
+};
+
+// The first "@@PR value name=<name> v=<number>" marker decides: min <= v <= max.
+struct ValueAssertion {
+    std::string name;
+    std::optional<double> min;
+    std::optional<double> max;
+};
+
+using Assertion =
+    std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion, ValueAssertion>;
+
+std::string kindName(const Assertion &a); // "marker", "no_console_match", ...
+std::string describe(const Assertion &a); // one line for humans
+
+enum class Verdict { Pending, Pass, Fail };
+std::string verdictName(Verdict v); // "pending", "pass", "fail"
+
+struct AssertionResult {
+    Verdict verdict = Verdict::Pending;
+    std::string detail; // measured figure or reason, e.g. "returned 742 MiB of ..."
+    nlohmann::json figures = nlohmann::json::object();
+};
+
+// Evaluates one assertion. `now` is the current run time in seconds; `final` says the run
+// is over, so anything still pending fails.
+AssertionResult evaluateMarker(const MarkerAssertion &a, const RunRecord &r, bool final);
+AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &a, const std::regex &re,
+                                       const RunRecord &r);
+AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
+                                    bool final);
+AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final);
+
+// Evaluates a scenario's assertion list. Holds the compiled regexes; console lines are
+// scanned incrementally (the record must only grow between calls).
+class Evaluator {
+public:
+    // Throws std::regex_error for an invalid regex (scenario loading checks this first).
+    explicit Evaluator(std::vector<Assertion> assertions);
+
+    std::vector<AssertionResult> evaluate(const RunRecord &record, double now, bool final);
+    const std::vector<Assertion> &assertions() const { return assertions_; }
+
+private:
+    struct ConsoleScan {
+        std::regex re;
+        std::size_t scanned = 0;
+        std::optional<AssertionResult> failure;
+    };
+
+    std::vector<Assertion> assertions_;
+    std::vector<std::optional<ConsoleScan>> scans_; // one per assertion, set for console ones
+};
+
+bool allDecided(const std::vector<AssertionResult> &results);
+bool anyFailed(const std::vector<AssertionResult> &results);
+
+} // namespace pr

@@ -1,0 +1,173 @@
+#include "assertions.h"
+
+#include <functional>
+#include <gtest/gtest.h>
+
+namespace pr {
+namespace {
+
+TimedMarker marker(double t, const std::string &line) { return {t, *parseMarker("@@PR " + line)}; }
+
+// Samples at 20 Hz over [0, end).
+RunRecord sampled(double end, const std::function<double(double)> &rss) {
+    RunRecord r;
+    for (int k = 0; k * 0.05 < end; ++k)
+        r.samples.push_back({k * 0.05, rss(k * 0.05)});
+    return r;
+}
+
+// 100 MiB until t=10, +768 MiB by t=20 (touch), freed at t=21, back to 126 MiB at t=22.8.
+double drainCurve(double t) {
+    if (t < 10)
+        return 100;
+    if (t < 20)
+        return 100 + 76.8 * (t - 10);
+    if (t < 22.8 - 1e-9)
+        return 868;
+    return 126;
+}
+
+RssReturnedAssertion drain() {
+    RssReturnedAssertion a;
+    a.from_marker = "touch-begin";
+    a.peak_marker = "freed";
+    a.fraction = 0.9;
+    a.within_s = 60;
+    return a;
+}
+
+TEST(AssertionsTest, RssReturnedPasses) {
+    RunRecord r = sampled(30, drainCurve);
+    r.markers = {marker(10, "touch-begin"), marker(20, "touched mib=768"), marker(21, "freed")};
+    auto res = evaluateRssReturned(drain(), r, 30, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass);
+    EXPECT_EQ(res.detail, "returned 742 MiB of 768 MiB grown (96.6 %) 1.8 s after 'freed'");
+    EXPECT_NEAR(res.figures["baseline_mib"].get<double>(), 100, 1e-9);
+    EXPECT_NEAR(res.figures["peak_mib"].get<double>(), 868, 1e-9);
+    EXPECT_NEAR(res.figures["seconds_after_marker"].get<double>(), 1.8, 1e-6);
+}
+
+TEST(AssertionsTest, RssReturnedPendingThenFailsAfterWindow) {
+    auto stuck = [](double t) { return t < 21 ? drainCurve(t) : 500.0; };
+    RunRecord r = sampled(40, stuck);
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed")};
+    auto res = evaluateRssReturned(drain(), r, 40, false);
+    EXPECT_EQ(res.verdict, Verdict::Pending);
+
+    r = sampled(82, stuck);
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed")};
+    res = evaluateRssReturned(drain(), r, 82, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_EQ(res.detail,
+              "only returned 368 MiB of 768 MiB grown (47.9 %, needed 90 %) within 60 s "
+              "after 'freed'");
+}
+
+TEST(AssertionsTest, RssReturnedFailsWhenRunEndsEarly) {
+    RunRecord r = sampled(25, [](double t) { return t < 21 ? drainCurve(t) : 500.0; });
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed")};
+    auto res = evaluateRssReturned(drain(), r, 25, true);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NE(res.detail.find("run ended 4.0 s after 'freed'"), std::string::npos) << res.detail;
+}
+
+TEST(AssertionsTest, RssReturnedNeverSawMarker) {
+    RunRecord r = sampled(30, drainCurve);
+    r.markers = {marker(10, "touch-begin")};
+    auto res = evaluateRssReturned(drain(), r, 30, false);
+    EXPECT_EQ(res.verdict, Verdict::Pending);
+    EXPECT_EQ(res.detail, "waiting for marker 'freed'");
+    res = evaluateRssReturned(drain(), r, 30, true);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_EQ(res.detail, "never saw marker 'freed'");
+    r.markers.clear();
+    EXPECT_EQ(evaluateRssReturned(drain(), r, 30, true).detail, "never saw marker 'touch-begin'");
+}
+
+TEST(AssertionsTest, RssReturnedNeedsGrowth) {
+    RunRecord r = sampled(30, [](double) { return 100.0; });
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed")};
+    auto res = evaluateRssReturned(drain(), r, 30, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NE(res.detail.find("RSS grew only 0.0 MiB"), std::string::npos) << res.detail;
+}
+
+TEST(AssertionsTest, MarkerAssertion) {
+    MarkerAssertion a{"result", {"pass"}, {}};
+    RunRecord r;
+    EXPECT_EQ(evaluateMarker(a, r, false).verdict, Verdict::Pending);
+    EXPECT_EQ(evaluateMarker(a, r, true).detail, "never saw marker 'result'");
+    r.markers = {marker(1, "boot"), marker(5.25, "result pass")};
+    auto res = evaluateMarker(a, r, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass);
+    EXPECT_EQ(res.detail, "saw 'result pass' at 5.2 s");
+
+    r.markers = {marker(5, "result fail reason=nobind"), marker(6, "result pass")};
+    res = evaluateMarker(a, r, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail); // the first one decides
+    EXPECT_NE(res.detail.find("result fail reason=nobind"), std::string::npos);
+
+    MarkerAssertion with_args{"touched", {}, {{"mib", "768"}}};
+    r.markers = {marker(3, "touched mib=768 extra=1")};
+    EXPECT_EQ(evaluateMarker(with_args, r, false).verdict, Verdict::Pass);
+    r.markers = {marker(3, "touched mib=512")};
+    EXPECT_EQ(evaluateMarker(with_args, r, false).verdict, Verdict::Fail);
+}
+
+TEST(AssertionsTest, ValueAssertion) {
+    ValueAssertion a{"memtotal_kib", 900000.0, 1100000.0};
+    RunRecord r;
+    r.markers = {marker(1, "value name=other v=1")};
+    EXPECT_EQ(evaluateValue(a, r, false).verdict, Verdict::Pending);
+    EXPECT_EQ(evaluateValue(a, r, true).verdict, Verdict::Fail);
+    r.markers.push_back(marker(2, "value name=memtotal_kib v=1014000"));
+    auto res = evaluateValue(a, r, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass);
+    EXPECT_EQ(res.detail, "memtotal_kib = 1014000");
+    EXPECT_EQ(res.figures["value"], 1014000.0);
+
+    r.markers = {marker(2, "value name=memtotal_kib v=800000")};
+    res = evaluateValue(a, r, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NE(res.detail.find("below the minimum 900000"), std::string::npos) << res.detail;
+    r.markers = {marker(2, "value name=memtotal_kib v=12x")};
+    EXPECT_NE(evaluateValue(a, r, false).detail.find("not a number"), std::string::npos);
+}
+
+TEST(AssertionsTest, EvaluatorScansConsoleIncrementally) {
+    Evaluator ev({NoConsoleMatchAssertion{"BUG:|Kernel panic"}, MarkerAssertion{"done", {}, {}}});
+    RunRecord r;
+    r.console_lines = {"Linux version 6.12", "@@PR boot"};
+    auto res = ev.evaluate(r, 1, false);
+    EXPECT_EQ(res[0].verdict, Verdict::Pass);
+    EXPECT_EQ(res[1].verdict, Verdict::Pending);
+    EXPECT_FALSE(allDecided(res));
+    EXPECT_FALSE(anyFailed(res));
+
+    r.console_lines.push_back("[ 2.0] BUG: unable to handle page fault");
+    r.console_lines.push_back("fine again");
+    r.markers = {marker(3, "done")};
+    res = ev.evaluate(r, 3, false);
+    EXPECT_EQ(res[0].verdict, Verdict::Fail);
+    EXPECT_EQ(res[0].detail, "console line 3: [ 2.0] BUG: unable to handle page fault");
+    EXPECT_EQ(res[1].verdict, Verdict::Pass);
+    EXPECT_TRUE(allDecided(res));
+    EXPECT_TRUE(anyFailed(res));
+    // Still failed on later calls.
+    EXPECT_EQ(ev.evaluate(r, 4, true)[0].verdict, Verdict::Fail);
+
+    std::regex re("BUG:");
+    EXPECT_EQ(evaluateNoConsoleMatch({"BUG:"}, re, r).verdict, Verdict::Fail);
+}
+
+TEST(AssertionsTest, Descriptions) {
+    EXPECT_EQ(describe(MarkerAssertion{"result", {"pass"}, {{"k", "v"}}}),
+              "marker 'result pass k=v'");
+    EXPECT_EQ(describe(drain()),
+              "RSS grown after 'touch-begin' returned 90 % within 60 s of 'freed'");
+    EXPECT_EQ(describe(ValueAssertion{"x", 1.0, std::nullopt}), "value x >= 1");
+    EXPECT_EQ(kindName(drain()), "rss_returned");
+}
+
+} // namespace
+} // namespace pr

@@ -1,0 +1,155 @@
+#include "cli.h"
+
+#include "error.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace pr {
+
+std::string usageText() {
+    return R"(usage:
+  pr-runner list [--scenarios DIR]
+  pr-runner run --scenario NAME --kernel BZIMAGE --initrd INITRD [--scenarios DIR]
+                [--out DIR] [--qemu PATH] [--label TEXT] [--quiet] [--timeout-scale F]
+  pr-runner plot --out FILE.png [--title TEXT] RESULT_DIR...
+  pr-runner --help
+
+list   one line per scenario: name and description
+run    boot one guest under QEMU, print a live timeline (elapsed s, host RSS, guest
+       markers), evaluate the scenario's assertions; writes console.log, qemu.log,
+       rss.tsv, rss.gp, rss.png and result.json into --out (default
+       build/results/<scenario>)
+plot   draw the rss.tsv of several run directories on one chart, labelled by each
+       run's --label (or the directory name)
+
+--scenarios DIR     scenario JSON files (default tools/scenarios)
+--qemu PATH         QEMU binary (default qemu-system-x86_64 from PATH)
+--label TEXT        name of this run in result.json and plots (e.g. base, ours)
+--quiet             no live timeline; only the summary and the final line
+--timeout-scale F   multiply the scenario's timeout_s by F (> 0)
+
+exit status: 0 all assertions passed, 1 an assertion failed or the run timed out,
+2 usage or setup error; on SIGINT/SIGTERM QEMU is stopped, results are written
+and the runner then dies by that signal.
+)";
+}
+
+namespace {
+
+// Walks the argument list; options take "--opt VALUE" or "--opt=VALUE".
+class ArgWalker {
+public:
+    ArgWalker(const std::vector<std::string> &args, std::string command)
+        : args_(args), command_(std::move(command)) {}
+
+    // Dispatches every argument to a handler; unknown options are usage errors.
+    void run(const std::map<std::string, std::function<void(const std::string &)>> &with_value,
+             const std::map<std::string, std::function<void()>> &flags,
+             const std::function<void(const std::string &)> &positional) {
+        for (i_ = 1; i_ < args_.size(); ++i_) {
+            std::string arg = args_[i_];
+            if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
+                if (!positional)
+                    throw UsageError("'" + command_ + "' takes no argument '" + arg + "'");
+                positional(arg);
+                continue;
+            }
+            std::optional<std::string> inline_value;
+            if (auto eq = arg.find('='); eq != std::string::npos) {
+                inline_value = arg.substr(eq + 1);
+                arg = arg.substr(0, eq);
+            }
+            if (auto f = flags.find(arg); f != flags.end()) {
+                if (inline_value)
+                    throw UsageError("option " + arg + " takes no value");
+                f->second();
+            } else if (auto v = with_value.find(arg); v != with_value.end()) {
+                if (inline_value) {
+                    v->second(*inline_value);
+                } else {
+                    if (i_ + 1 >= args_.size())
+                        throw UsageError("option " + arg + " needs a value");
+                    v->second(args_[++i_]);
+                }
+            } else {
+                throw UsageError("unknown option '" + arg + "' for '" + command_ +
+                                 "' (see pr-runner --help)");
+            }
+        }
+    }
+
+private:
+    const std::vector<std::string> &args_;
+    std::string command_;
+    std::size_t i_ = 1;
+};
+
+double parseScale(const std::string &text) {
+    char *end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v > 0) || v > 1000)
+        throw UsageError("--timeout-scale needs a positive number, got '" + text + "'");
+    return v;
+}
+
+} // namespace
+
+Command parseCommandLine(const std::vector<std::string> &args) {
+    if (args.empty())
+        throw UsageError("no command given\n" + usageText());
+    const std::string &command = args[0];
+    if (command == "--help" || command == "-h" || command == "help")
+        return HelpCommand{};
+    ArgWalker walker(args, command);
+
+    if (command == "list") {
+        ListCommand c;
+        walker.run({{"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }}}, {}, {});
+        return c;
+    }
+    if (command == "run") {
+        RunCommand c;
+        walker.run(
+            {
+                {"--scenario", [&](const std::string &v) { c.scenario = v; }},
+                {"--kernel", [&](const std::string &v) { c.kernel = v; }},
+                {"--initrd", [&](const std::string &v) { c.initrd = v; }},
+                {"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }},
+                {"--out", [&](const std::string &v) { c.out_dir = v; }},
+                {"--qemu", [&](const std::string &v) { c.qemu = v; }},
+                {"--label", [&](const std::string &v) { c.label = v; }},
+                {"--timeout-scale", [&](const std::string &v) { c.timeout_scale = parseScale(v); }},
+            },
+            {
+                {"--quiet", [&] { c.quiet = true; }},
+                {"--no-kernel", [&] { c.no_kernel = true; }},
+            },
+            {});
+        if (c.scenario.empty())
+            throw UsageError("run: --scenario NAME is required (see pr-runner list)");
+        if (!c.no_kernel && c.kernel.empty())
+            throw UsageError("run: --kernel BZIMAGE is required");
+        if (!c.no_kernel && c.initrd.empty())
+            throw UsageError("run: --initrd INITRD is required");
+        return c;
+    }
+    if (command == "plot") {
+        PlotCommand c;
+        walker.run(
+            {
+                {"--out", [&](const std::string &v) { c.out = v; }},
+                {"--title", [&](const std::string &v) { c.title = v; }},
+            },
+            {}, [&](const std::string &v) { c.result_dirs.push_back(v); });
+        if (c.out.empty())
+            throw UsageError("plot: --out FILE.png is required");
+        if (c.result_dirs.empty())
+            throw UsageError("plot: give at least one result directory");
+        return c;
+    }
+    throw UsageError("unknown command '" + command + "' (commands: list, run, plot; see --help)");
+}
+
+} // namespace pr

@@ -1,0 +1,46 @@
+// Command-line parsing. Pure: checks syntax only; files and binaries are checked by the app.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pr {
+
+inline constexpr const char *kDefaultScenarioDir = "tools/scenarios";
+inline constexpr const char *kDefaultResultsDir = "build/results";
+
+struct HelpCommand {};
+
+struct ListCommand {
+    std::string scenarios_dir = kDefaultScenarioDir;
+};
+
+struct RunCommand {
+    std::string scenario;
+    std::string kernel;
+    std::string initrd;
+    std::string scenarios_dir = kDefaultScenarioDir;
+    std::string out_dir; // empty: build/results/<scenario>
+    std::string qemu = "qemu-system-x86_64";
+    std::string label;
+    bool quiet = false;
+    double timeout_scale = 1.0;
+    bool no_kernel = false; // hidden test hook: boot nothing, CPU paused (-S)
+};
+
+struct PlotCommand {
+    std::string out; // PNG path
+    std::string title;
+    std::vector<std::string> result_dirs; // each holds rss.tsv (+ result.json for the label)
+};
+
+using Command = std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand>;
+
+// `args` excludes argv[0]. Throws UsageError with a message naming the problem.
+Command parseCommandLine(const std::vector<std::string> &args);
+
+std::string usageText();
+
+} // namespace pr

@@ -1,0 +1,238 @@
+// End-to-end tests with real QEMU (ctest label "qemu"). Skipped if QEMU is not installed.
+// They use no Linux kernel: either QEMU paused with -S, or the fake multiboot guest from
+// tests/fake_guest.s that prints markers and resets.
+#include "qmp_client.h"
+#include "subprocess.h"
+#include "temp_dir.h"
+
+#include <csignal>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <thread>
+
+namespace pr {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const char *kQemu = "qemu-system-x86_64";
+
+std::string slurp(const std::filesystem::path &p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+bool processGone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+class QemuTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!findExecutable(kQemu))
+            GTEST_SKIP() << kQemu << " not installed";
+        std::filesystem::create_directories(scenarios());
+    }
+
+    std::filesystem::path scenarios() const { return dir_.path() / "scenarios"; }
+    std::filesystem::path out() const { return dir_.path() / "out"; }
+
+    void addScenario(json j) {
+        std::ofstream(scenarios() / (j["name"].get<std::string>() + ".json")) << j.dump(2);
+    }
+
+    static json scenario(const std::string &name, const std::string &end) {
+        return {{"name", name},     {"description", "test " + name},
+                {"memory_mib", 64}, {"timeout_s", 30},
+                {"end", end},       {"assertions", json::array()}};
+    }
+
+    void requireFakeGuest() {
+        if (std::string(PR_FAKE_GUEST).empty() || !std::filesystem::exists(PR_FAKE_GUEST))
+            GTEST_SKIP() << "fake guest not built (needs binutils)";
+        std::ofstream(dir_.path() / "initrd") << "unused";
+    }
+
+    std::vector<std::string> runArgs(const std::string &name, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {PR_RUNNER_BIN, "run",         "--scenario",
+                                         name,          "--scenarios", scenarios().string(),
+                                         "--out",       out().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    }
+    std::vector<std::string> fakeGuestArgs(const std::string &name) {
+        return runArgs(name, {"--kernel", PR_FAKE_GUEST, "--initrd",
+                              (dir_.path() / "initrd").string(), "--label", "fake"});
+    }
+
+    // Runs pr-runner to completion; returns its status, output in output_.
+    ExitStatus run(const std::vector<std::string> &args) {
+        Subprocess p({args, "/dev/null", dir_.path() / "runner.log"});
+        auto st = p.wait(60s);
+        output_ = slurp(dir_.path() / "runner.log");
+        EXPECT_TRUE(st) << "pr-runner hung:\n" << output_;
+        return st.value_or(ExitStatus{true, SIGKILL});
+    }
+
+    json result() const { return json::parse(slurp(out() / "result.json")); }
+
+    TempDir dir_;
+    std::string output_;
+};
+
+TEST_F(QemuTest, QmpQueryStatusAndQuitReapsQemu) {
+    auto sock = dir_.path() / "qmp.sock";
+    Subprocess qemu(
+        {{kQemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", "tcg", "-display",
+          "none", "-S", "-qmp", "unix:" + sock.string() + ",server=on,wait=off"},
+         "/dev/null",
+         dir_.path() / "qemu.log"});
+    pid_t pid = qemu.pid();
+    {
+        QmpClient qmp(sock, 10s, [&] { return qemu.poll().has_value(); });
+        json status = qmp.execute("query-status");
+        EXPECT_EQ(status["running"], false) << status.dump();
+        qmp.execute("quit");
+    }
+    auto st = qemu.wait(10s);
+    ASSERT_TRUE(st);
+    EXPECT_TRUE(st->success()) << st->describe();
+    EXPECT_TRUE(processGone(pid));
+}
+
+TEST_F(QemuTest, FakeGuestPassesAndPowersOff) {
+    requireFakeGuest();
+    json s = scenario("fake-pass", "guest-exit");
+    s["actions"] = json::parse(R"([{"on_marker": "ready", "qmp": {"execute": "query-status"}}])");
+    s["assertions"] = json::parse(R"([
+        {"kind": "marker", "event": "result", "words": ["pass"]},
+        {"kind": "value", "name": "answer", "min": 40, "max": 50},
+        {"kind": "marker", "event": "done"},
+        {"kind": "no_console_match", "regex": "BUG:|Kernel panic"}
+    ])");
+    addScenario(s);
+    ExitStatus st = run(fakeGuestArgs("fake-pass"));
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    EXPECT_NE(output_.find("\nPASS fake-pass\n"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("PASS  value answer in [40, 50]: answer = 42"), std::string::npos)
+        << output_;
+
+    json r = result();
+    EXPECT_EQ(r["outcome"], "pass");
+    EXPECT_EQ(r["end_reason"], "guest-exit");
+    EXPECT_EQ(r["label"], "fake");
+    EXPECT_EQ(r["qemu_exit"], "exit code 0");
+    std::vector<std::string> events;
+    double last_t = 0;
+    for (const auto &m : r["markers"]) {
+        events.push_back(m["event"]);
+        EXPECT_GE(m["t"].get<double>(), last_t);
+        last_t = m["t"];
+    }
+    EXPECT_EQ(events, (std::vector<std::string>{"boot", "ready", "value", "result", "done"}));
+    ASSERT_EQ(r["actions"].size(), 1u);
+    EXPECT_EQ(r["actions"][0]["return"]["running"], true);
+    EXPECT_GT(r["rss"]["samples"].get<int>(), 10);
+    EXPECT_GE(r["rss"]["rate_hz"].get<double>(), 10.0);
+    EXPECT_NE(slurp(out() / "rss.tsv").find("# marker "), std::string::npos);
+    EXPECT_NE(slurp(out() / "console.log").find("fake guest: hello"), std::string::npos);
+    if (findExecutable("gnuplot")) {
+        EXPECT_TRUE(std::filesystem::exists(out() / "rss.png"));
+    }
+    EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
+}
+
+TEST_F(QemuTest, WhenDecidedQuitsEarlyAndReportsFailures) {
+    requireFakeGuest();
+    json s = scenario("fake-fail", "when-decided");
+    s["actions"] = json::parse(
+        R"([{"on_marker": "ready", "qmp": {"execute": "no-such-command", "arguments": {"x": 1}}}])");
+    s["assertions"] = json::parse(R"([
+        {"kind": "marker", "event": "result", "words": ["pass"]},
+        {"kind": "value", "name": "answer", "min": 100}
+    ])");
+    addScenario(s);
+    ExitStatus st = run(fakeGuestArgs("fake-fail"));
+    EXPECT_EQ(st.describe(), "exit code 1") << output_;
+    EXPECT_NE(
+        output_.find("FAIL fake-fail: value answer >= 100: answer = 42, below the minimum 100"),
+        std::string::npos)
+        << output_;
+    EXPECT_NE(output_.find("FAIL  action no-such-command on 'ready': QMP command 'no-such-command' "
+                           "failed: CommandNotFound"),
+              std::string::npos)
+        << output_;
+    json r = result();
+    EXPECT_EQ(r["end_reason"], "decided");
+    for (const auto &m : r["markers"])
+        EXPECT_NE(m["event"], "done") << "QEMU should have been stopped before the guest finished";
+    EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
+}
+
+TEST_F(QemuTest, NoAssertionsWhenDecidedQuitsAtOnce) {
+    addScenario(scenario("idle", "when-decided"));
+    ExitStatus st = run(runArgs("idle", {"--no-kernel", "--quiet"}));
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    EXPECT_EQ(result()["end_reason"], "decided");
+    EXPECT_EQ(result()["qemu_exit"], "exit code 0");
+}
+
+TEST_F(QemuTest, TimeoutFailsAndKillsQemu) {
+    json s = scenario("hang", "guest-exit");
+    s["timeout_s"] = 2;
+    s["assertions"] = json::parse(R"([{"kind": "marker", "event": "result"}])");
+    addScenario(s);
+    ExitStatus st = run(runArgs("hang", {"--no-kernel", "--timeout-scale", "0.5"}));
+    EXPECT_EQ(st.describe(), "exit code 1") << output_;
+    EXPECT_NE(output_.find("FAIL hang: timed out after 1."), std::string::npos) << output_;
+    EXPECT_NE(output_.find("still pending: marker 'result' (waiting for marker 'result')"),
+              std::string::npos)
+        << output_;
+    json r = result();
+    EXPECT_EQ(r["end_reason"], "timeout");
+    EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
+}
+
+TEST_F(QemuTest, SigintStopsQemuWritesResultsAndDiesBySigint) {
+    addScenario(scenario("wait", "guest-exit"));
+    Subprocess runner({runArgs("wait", {"--no-kernel"}), "/dev/null", dir_.path() / "runner.log"});
+    for (int i = 0;
+         i < 1000 && slurp(dir_.path() / "runner.log").find("QEMU pid") == std::string::npos; ++i)
+        std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(1200ms); // into the main loop
+    ASSERT_EQ(::kill(runner.pid(), SIGINT), 0);
+    auto st = runner.wait(10s);
+    ASSERT_TRUE(st) << "runner did not stop on SIGINT";
+    output_ = slurp(dir_.path() / "runner.log");
+    EXPECT_TRUE(st->signaled && st->code == SIGINT) << st->describe() << "\n" << output_;
+    EXPECT_NE(output_.find("FAIL wait: interrupted by SIGINT"), std::string::npos) << output_;
+    json r = result();
+    EXPECT_EQ(r["end_reason"], "interrupted (SIGINT)");
+    EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
+}
+
+TEST_F(QemuTest, SetupErrorsExit2WithoutStartingQemu) {
+    addScenario(scenario("known", "guest-exit"));
+    std::ofstream(dir_.path() / "initrd") << "x";
+    std::string initrd = (dir_.path() / "initrd").string();
+
+    EXPECT_EQ(run(runArgs("nope", {"--kernel", initrd, "--initrd", initrd})).code, 2);
+    EXPECT_NE(output_.find("unknown scenario 'nope'; known scenarios: known"), std::string::npos)
+        << output_;
+    EXPECT_EQ(run(runArgs("known", {"--kernel", "/no/bzImage", "--initrd", initrd})).code, 2);
+    EXPECT_NE(output_.find("kernel /no/bzImage does not exist"), std::string::npos) << output_;
+    EXPECT_EQ(
+        run(runArgs("known", {"--kernel", initrd, "--initrd", initrd, "--qemu", "no-such-qemu"}))
+            .code,
+        2);
+    EXPECT_NE(output_.find("QEMU binary 'no-such-qemu' not found in PATH"), std::string::npos)
+        << output_;
+    EXPECT_EQ(run(runArgs("known", {"--kernel", initrd, "--initrd", initrd, "--frob"})).code, 2);
+    EXPECT_NE(output_.find("unknown option '--frob'"), std::string::npos) << output_;
+    EXPECT_FALSE(std::filesystem::exists(out() / "console.log"));
+}
+
+} // namespace
+} // namespace pr

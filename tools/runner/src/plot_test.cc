@@ -1,0 +1,74 @@
+#include "plot.h"
+#include "subprocess.h"
+#include "temp_dir.h"
+
+#include <gtest/gtest.h>
+
+namespace pr {
+namespace {
+
+PlotSpec twoSeries() {
+    PlotSpec spec;
+    spec.title = "drain-1g: base vs ours";
+    spec.output_png = "/out/it's.png";
+    spec.series.push_back(
+        {"base", {{0, 100}, {0.05, 101.5}}, {{0.02, *parseMarker("@@PR freed")}}});
+    spec.series.push_back({"ours", {{0, 99}}, {}});
+    return spec;
+}
+
+TEST(PlotTest, ScriptHasOneDataBlockAndCurvePerSeries) {
+    std::string s = gnuplotScript(twoSeries());
+    EXPECT_NE(s.find("set terminal pngcairo size 1200,600"), std::string::npos);
+    EXPECT_NE(s.find("set output '/out/it''s.png'\n"), std::string::npos);
+    EXPECT_NE(s.find("set title 'drain-1g: base vs ours'\n"), std::string::npos);
+    EXPECT_NE(s.find("$series0 << EOD\n0.000 100.000\n0.050 101.500\nEOD\n"), std::string::npos)
+        << s;
+    EXPECT_NE(s.find("$series1 << EOD\n0.000 99.000\nEOD\n"), std::string::npos);
+    EXPECT_NE(s.find("set arrow from 0.020, graph 0 to 0.020, graph 1 nohead"), std::string::npos);
+    EXPECT_NE(s.find("set label 'base: freed' at 0.020"), std::string::npos);
+    EXPECT_NE(s.find("plot $series0 using 1:2 with lines linewidth 2 linecolor 1 title 'base', \\\n"
+                     "     $series1 using 1:2 with lines linewidth 2 linecolor 2 title 'ours'\n"),
+              std::string::npos)
+        << s;
+}
+
+TEST(PlotTest, SingleSeriesLabelsMarkersWithEventOnly) {
+    PlotSpec spec = twoSeries();
+    spec.series.pop_back();
+    std::string s = gnuplotScript(spec);
+    EXPECT_NE(s.find("set label 'freed' at 0.020, graph 0.98"), std::string::npos) << s;
+}
+
+TEST(PlotTest, MarkersReadTogetherShareOneLabel) {
+    PlotSpec spec;
+    spec.series.push_back({"x",
+                           {},
+                           {{1.0, *parseMarker("@@PR boot")},
+                            {1.0, *parseMarker("@@PR value name=a v=1")},
+                            {1.2, *parseMarker("@@PR ready")},
+                            {5.0, *parseMarker("@@PR freed")}}});
+    std::string s = gnuplotScript(spec);
+    EXPECT_NE(s.find("set label 'boot, value, ready' at 1.000"), std::string::npos) << s;
+    EXPECT_NE(s.find("set label 'freed' at 5.000"), std::string::npos) << s;
+    EXPECT_EQ(s.find("set label 'ready'"), std::string::npos) << s;
+}
+
+TEST(PlotTest, EmptySeriesStillPlots) {
+    PlotSpec spec;
+    spec.series.push_back({"none", {}, {}});
+    EXPECT_NE(gnuplotScript(spec).find("0 NaN"), std::string::npos);
+}
+
+TEST(PlotTest, RendersPngWithGnuplot) {
+    if (!findExecutable("gnuplot"))
+        GTEST_SKIP() << "gnuplot not installed";
+    TempDir dir;
+    PlotSpec spec = twoSeries();
+    spec.output_png = dir.path() / "rss.png";
+    renderPlot(spec, dir.path() / "rss.gp");
+    EXPECT_GT(std::filesystem::file_size(dir.path() / "rss.png"), 1000u);
+}
+
+} // namespace
+} // namespace pr

@@ -1,0 +1,71 @@
+#include "report.h"
+#include "temp_dir.h"
+
+#include <gtest/gtest.h>
+
+namespace pr {
+namespace {
+
+RunResult sample() {
+    RunResult r;
+    r.scenario = "drain-1g";
+    r.label = "ours";
+    r.duration_s = 3;
+    r.end_reason = "decided";
+    r.qemu_exit = "exit code 0";
+    r.passed = false;
+    r.reason = "value x: below";
+    r.record.samples = {{0.05, 10}, {1.0, 20.5}, {2.0, 30}};
+    r.record.markers = {{0.5, *parseMarker("@@PR boot")}, {2.5, *parseMarker("@@PR done k=v")}};
+    r.actions.push_back({0.6, "boot", "balloon", {{"value", 1}}, nullptr, "QMP command failed"});
+    r.assertions.push_back(
+        {"value", "value x >= 1", {Verdict::Fail, "x = 0, below", {{"value", 0}}}});
+    r.assertions.push_back({"marker", "marker 'boot'", {Verdict::Pass, "saw 'boot' at 0.5 s", {}}});
+    return r;
+}
+
+TEST(ReportTest, RssTsvInterleavesMarkersAndRoundTrips) {
+    RunResult r = sample();
+    std::string tsv = rssTsv(r);
+    EXPECT_NE(tsv.find("# t_seconds\trss_mib\n0.050\t10.00\n# marker 0.500 boot\n1.000\t20.50\n"),
+              std::string::npos)
+        << tsv;
+    EXPECT_NE(tsv.find("2.000\t30.00\n# marker 2.500 done k=v\n"), std::string::npos);
+
+    TempDir dir;
+    writeTextFile(dir.path() / "rss.tsv", tsv);
+    RssTable t = readRssTsv(dir.path() / "rss.tsv");
+    ASSERT_EQ(t.samples.size(), 3u);
+    EXPECT_DOUBLE_EQ(t.samples[1].mib, 20.5);
+    ASSERT_EQ(t.markers.size(), 2u);
+    EXPECT_DOUBLE_EQ(t.markers[1].t, 2.5);
+    EXPECT_EQ(t.markers[1].marker.arg("k"), "v");
+}
+
+TEST(ReportTest, ResultJson) {
+    auto j = resultJson(sample());
+    EXPECT_EQ(j["scenario"], "drain-1g");
+    EXPECT_EQ(j["label"], "ours");
+    EXPECT_EQ(j["outcome"], "fail");
+    EXPECT_EQ(j["markers"][1]["event"], "done");
+    EXPECT_EQ(j["markers"][1]["args"]["k"], "v");
+    EXPECT_EQ(j["actions"][0]["error"], "QMP command failed");
+    EXPECT_EQ(j["assertions"][0]["result"], "fail");
+    EXPECT_EQ(j["assertions"][0]["figures"]["value"], 0);
+    EXPECT_EQ(j["rss"]["peak_mib"], 30.0);
+    EXPECT_EQ(j["rss"]["samples"], 3);
+}
+
+TEST(ReportTest, SummaryAndFinalLine) {
+    RunResult r = sample();
+    std::string s = summaryText(r);
+    EXPECT_NE(s.find("  FAIL  value x >= 1: x = 0, below\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("  PASS  marker 'boot': saw 'boot' at 0.5 s\n"), std::string::npos);
+    EXPECT_NE(s.find("  FAIL  action balloon on 'boot': QMP command failed\n"), std::string::npos);
+    EXPECT_EQ(finalLine(r), "FAIL drain-1g: value x: below");
+    r.passed = true;
+    EXPECT_EQ(finalLine(r), "PASS drain-1g");
+}
+
+} // namespace
+} // namespace pr

@@ -1,0 +1,28 @@
+// What a run records over time: host RSS samples, guest markers, console lines.
+// Times are seconds since QEMU was started.
+#pragma once
+
+#include "marker.h"
+
+#include <string>
+#include <vector>
+
+namespace pr {
+
+struct RssSample {
+    double t;   // seconds since start
+    double mib; // host RSS of the QEMU process
+};
+
+struct TimedMarker {
+    double t; // host time the line was read, seconds since start
+    Marker marker;
+};
+
+struct RunRecord {
+    std::vector<RssSample> samples;
+    std::vector<TimedMarker> markers;
+    std::vector<std::string> console_lines;
+};
+
+} // namespace pr

@@ -1,0 +1,321 @@
+#include "scenario.h"
+
+#include "error.h"
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace pr {
+
+using nlohmann::json;
+
+std::string endPolicyName(EndPolicy p) {
+    return p == EndPolicy::GuestExit ? "guest-exit" : "when-decided";
+}
+
+namespace {
+
+std::string typeName(const json &j) {
+    if (j.is_number_integer() || j.is_number_unsigned())
+        return "an integer";
+    if (j.is_number())
+        return "a number";
+    return std::string(j.is_object() ? "an " : "a ") + j.type_name();
+}
+
+// Reads fields of one JSON object, checking types, and rejects keys nobody asked for, so a
+// misspelt key is an error instead of a silently ignored setting.
+class Fields {
+public:
+    Fields(const json &j, std::string where) : j_(j), where_(std::move(where)) {
+        if (!j_.is_object())
+            fail(where_, "expected an object, got " + typeName(j_));
+        used_.insert("comment"); // free-form documentation, allowed everywhere
+        if (j_.contains("comment") && !j_["comment"].is_string())
+            fail(at("comment"), "expected a string");
+    }
+
+    [[noreturn]] static void fail(const std::string &where, const std::string &what) {
+        throw SetupError(where + ": " + what);
+    }
+    std::string at(const std::string &key) const { return where_ + "." + key; }
+    bool has(const std::string &key) const { return j_.contains(key); }
+
+    const json &raw(const std::string &key) {
+        used_.insert(key);
+        if (!j_.contains(key))
+            fail(at(key), "missing (required)");
+        return j_[key];
+    }
+    std::string str(const std::string &key) {
+        const json &v = raw(key);
+        if (!v.is_string())
+            fail(at(key), "expected a string, got " + typeName(v));
+        return v.get<std::string>();
+    }
+    std::string str(const std::string &key, const std::string &fallback) {
+        return has(key) ? str(key) : (used_.insert(key), fallback);
+    }
+    double num(const std::string &key) {
+        const json &v = raw(key);
+        if (!v.is_number())
+            fail(at(key), "expected a number, got " + typeName(v));
+        return v.get<double>();
+    }
+    std::optional<double> optNum(const std::string &key) {
+        used_.insert(key);
+        return has(key) ? std::optional<double>(num(key)) : std::nullopt;
+    }
+    // The value if present (marks the key as known either way).
+    const json *optRaw(const std::string &key) {
+        used_.insert(key);
+        return has(key) ? &j_[key] : nullptr;
+    }
+    long integer(const std::string &key) {
+        const json &v = raw(key);
+        if (!v.is_number_integer())
+            fail(at(key), "expected an integer, got " + typeName(v));
+        return v.get<long>();
+    }
+    bool boolean(const std::string &key, bool fallback) {
+        used_.insert(key);
+        if (!has(key))
+            return fallback;
+        const json &v = j_[key];
+        if (!v.is_boolean())
+            fail(at(key), "expected true or false, got " + typeName(v));
+        return v.get<bool>();
+    }
+    std::vector<std::string> strings(const std::string &key) {
+        used_.insert(key);
+        std::vector<std::string> out;
+        if (!has(key))
+            return out;
+        const json &v = j_[key];
+        if (!v.is_array())
+            fail(at(key), "expected an array of strings, got " + typeName(v));
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (!v[i].is_string())
+                fail(at(key) + "[" + std::to_string(i) + "]", "expected a string");
+            out.push_back(v[i].get<std::string>());
+        }
+        return out;
+    }
+
+    // Call after reading every field.
+    void done() const {
+        for (const auto &item : j_.items()) {
+            if (used_.count(item.key()))
+                continue;
+            std::string known;
+            for (const auto &k : used_)
+                if (k != "comment")
+                    known += (known.empty() ? "" : ", ") + k;
+            fail(at(item.key()), "unknown key (known here: " + known + ")");
+        }
+    }
+
+private:
+    const json &j_;
+    std::string where_;
+    std::set<std::string> used_;
+};
+
+std::string markerName(Fields &f, const std::string &key) {
+    std::string v = f.str(key);
+    if (v.empty() || v.find_first_of(" \t") != std::string::npos)
+        Fields::fail(f.at(key), "expected a marker event name without blanks, got '" + v + "'");
+    return v;
+}
+
+Assertion parseAssertion(const json &j, const std::string &where) {
+    Fields f(j, where);
+    std::string kind = f.str("kind");
+    Assertion result;
+    if (kind == "marker") {
+        MarkerAssertion a;
+        a.event = markerName(f, "event");
+        a.words = f.strings("words");
+        if (const json *args = f.optRaw("args")) {
+            if (!args->is_object())
+                Fields::fail(f.at("args"), "expected an object of strings");
+            for (const auto &item : args->items()) {
+                if (!item.value().is_string())
+                    Fields::fail(f.at("args") + "." + item.key(),
+                                 "expected a string (write numbers as \"768\")");
+                a.args[item.key()] = item.value().get<std::string>();
+            }
+        }
+        result = a;
+    } else if (kind == "no_console_match") {
+        NoConsoleMatchAssertion a;
+        a.regex = f.str("regex");
+        try {
+            std::regex re(a.regex, std::regex::ECMAScript);
+        } catch (const std::regex_error &e) {
+            Fields::fail(f.at("regex"), "invalid regular expression: " + std::string(e.what()));
+        }
+        result = a;
+    } else if (kind == "rss_returned") {
+        RssReturnedAssertion a;
+        a.from_marker = markerName(f, "from_marker");
+        a.peak_marker = markerName(f, "peak_marker");
+        a.fraction = f.num("fraction");
+        if (!(a.fraction > 0 && a.fraction <= 1))
+            Fields::fail(f.at("fraction"), "expected a number in (0, 1]");
+        a.within_s = f.num("within_s");
+        if (!(a.within_s > 0))
+            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
+        a.min_growth_mib = f.optNum("min_growth_mib").value_or(1.0);
+        if (a.min_growth_mib < 0)
+            Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
+        result = a;
+    } else if (kind == "value") {
+        ValueAssertion a;
+        a.name = markerName(f, "name");
+        a.min = f.optNum("min");
+        a.max = f.optNum("max");
+        if (a.min && a.max && *a.min > *a.max)
+            Fields::fail(where, "min is greater than max");
+        result = a;
+    } else {
+        Fields::fail(f.at("kind"), "unknown assertion kind '" + kind +
+                                       "' (known: marker, no_console_match, rss_returned, value)");
+    }
+    f.done();
+    return result;
+}
+
+Action parseAction(const json &j, const std::string &where) {
+    Fields f(j, where);
+    Action a;
+    a.on_marker = markerName(f, "on_marker");
+    Fields q(f.raw("qmp"), f.at("qmp"));
+    a.execute = q.str("execute");
+    if (const json *args = q.optRaw("arguments")) {
+        a.arguments = *args;
+        if (!a.arguments.is_object())
+            Fields::fail(q.at("arguments"), "expected an object");
+    }
+    q.done();
+    f.done();
+    return a;
+}
+
+} // namespace
+
+Scenario parseScenario(const json &j, const std::string &origin) {
+    Fields f(j, origin);
+    Scenario s;
+    s.name = f.str("name");
+    static const std::regex name_re("[a-z0-9][a-z0-9._-]*");
+    if (!std::regex_match(s.name, name_re))
+        Fields::fail(f.at("name"),
+                     "'" + s.name + "' is not a valid name ([a-z0-9._-], lower case)");
+    s.description = f.str("description");
+
+    long mem = f.integer("memory_mib");
+    if (mem < 16 || mem > 1024 * 1024)
+        Fields::fail(f.at("memory_mib"), "expected 16..1048576");
+    s.memory_mib = static_cast<int>(mem);
+    if (f.optRaw("smp")) {
+        long smp = f.integer("smp");
+        if (smp < 1 || smp > 64)
+            Fields::fail(f.at("smp"), "expected 1..64");
+        s.smp = static_cast<int>(smp);
+    }
+
+    if (const json *qemu = f.optRaw("qemu")) {
+        Fields q(*qemu, f.at("qemu"));
+        s.qemu.balloon = q.boolean("balloon", true);
+        s.qemu.free_page_reporting = q.boolean("free_page_reporting", false);
+        s.qemu.page_poison = q.boolean("page_poison", false);
+        s.qemu.deflate_on_oom = q.boolean("deflate_on_oom", false);
+        s.qemu.extra_args = q.strings("extra_args");
+        q.done();
+        if (!s.qemu.balloon && (s.qemu.free_page_reporting || s.qemu.deflate_on_oom))
+            Fields::fail(f.at("qemu"), "balloon options set but \"balloon\" is false");
+    }
+
+    if (const json *guest = f.optRaw("guest")) {
+        Fields g(*guest, f.at("guest"));
+        s.guest_cmdline = g.str("cmdline", "");
+        g.done();
+    }
+
+    s.timeout_s = f.num("timeout_s");
+    if (!(s.timeout_s > 0))
+        Fields::fail(f.at("timeout_s"), "expected a positive number of seconds");
+
+    std::string end = f.str("end");
+    if (end == "guest-exit")
+        s.end = EndPolicy::GuestExit;
+    else if (end == "when-decided")
+        s.end = EndPolicy::WhenDecided;
+    else
+        Fields::fail(f.at("end"),
+                     "expected \"guest-exit\" or \"when-decided\", got \"" + end + "\"");
+
+    if (const json *actions = f.optRaw("actions")) {
+        if (!actions->is_array())
+            Fields::fail(f.at("actions"), "expected an array");
+        for (std::size_t i = 0; i < actions->size(); ++i)
+            s.actions.push_back(
+                parseAction((*actions)[i], f.at("actions") + "[" + std::to_string(i) + "]"));
+    }
+
+    const json &assertions = f.raw("assertions");
+    if (!assertions.is_array())
+        Fields::fail(f.at("assertions"), "expected an array");
+    for (std::size_t i = 0; i < assertions.size(); ++i)
+        s.assertions.push_back(
+            parseAssertion(assertions[i], f.at("assertions") + "[" + std::to_string(i) + "]"));
+    f.done();
+    return s;
+}
+
+Scenario loadScenarioFile(const std::filesystem::path &path) {
+    std::ifstream in(path);
+    if (!in)
+        throw SetupError("cannot read scenario file " + path.string());
+    json j = json::parse(in, nullptr, false);
+    if (j.is_discarded())
+        throw SetupError(path.string() + ": not valid JSON");
+    Scenario s = parseScenario(j, path.filename().string());
+    if (s.name != path.stem().string())
+        throw SetupError(path.string() + ": name \"" + s.name + "\" must match the file name (" +
+                         path.stem().string() + ")");
+    s.source = path;
+    return s;
+}
+
+std::vector<Scenario> loadScenarioDir(const std::filesystem::path &dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw SetupError("scenario directory " + dir.string() +
+                         " not found (run from the repository root or pass --scenarios DIR)");
+    std::vector<std::filesystem::path> files;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".json" && entry.is_regular_file())
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::vector<Scenario> all;
+    for (const auto &file : files)
+        all.push_back(loadScenarioFile(file));
+    return all;
+}
+
+const Scenario &findScenario(const std::vector<Scenario> &all, const std::string &name) {
+    for (const auto &s : all)
+        if (s.name == name)
+            return s;
+    std::string known;
+    for (const auto &s : all)
+        known += (known.empty() ? "" : ", ") + s.name;
+    throw UsageError("unknown scenario '" + name +
+                     "'; known scenarios: " + (known.empty() ? "(none)" : known));
+}
+
+} // namespace pr

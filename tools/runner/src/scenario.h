@@ -1,0 +1,60 @@
+// A test scenario, loaded from tools/scenarios/<name>.json. The schema is documented in
+// tools/scenarios/README.md.
+#pragma once
+
+#include "assertions.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pr {
+
+struct QemuOptions {
+    bool balloon = true; // add a virtio-balloon-pci device
+    bool free_page_reporting = false;
+    bool page_poison = false; // always passed explicitly: QEMU's default is on
+    bool deflate_on_oom = false;
+    std::vector<std::string> extra_args; // appended to the QEMU command line
+};
+
+// A QMP command sent when the guest prints a marker.
+struct Action {
+    std::string on_marker;    // marker event that triggers it (every occurrence)
+    std::string execute;      // QMP command name
+    nlohmann::json arguments; // null when the command takes none
+};
+
+enum class EndPolicy {
+    GuestExit,   // run until the guest powers off (QEMU exits by itself)
+    WhenDecided, // QMP "quit" once every assertion is decided or any has failed
+};
+std::string endPolicyName(EndPolicy p);
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    int memory_mib = 0;
+    int smp = 1;
+    QemuOptions qemu;
+    std::string guest_cmdline;
+    double timeout_s = 0;
+    EndPolicy end = EndPolicy::GuestExit;
+    std::vector<Action> actions;
+    std::vector<Assertion> assertions;
+    std::filesystem::path source; // file it came from, if any
+};
+
+// Validates and converts one scenario object. `origin` prefixes error messages (usually the
+// file name). Throws SetupError naming the offending field.
+Scenario parseScenario(const nlohmann::json &j, const std::string &origin);
+// Reads and parses a file; the scenario name must equal the file name without ".json".
+Scenario loadScenarioFile(const std::filesystem::path &path);
+// Every *.json in `dir`, sorted by name. Throws SetupError if the directory is missing or
+// any file is invalid.
+std::vector<Scenario> loadScenarioDir(const std::filesystem::path &dir);
+// Throws UsageError listing the known names if `name` is not among them.
+const Scenario &findScenario(const std::vector<Scenario> &all, const std::string &name);
+
+} // namespace pr

@@ -1,0 +1,172 @@
+#include "error.h"
+#include "scenario.h"
+#include "temp_dir.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+
+namespace pr {
+namespace {
+
+using nlohmann::json;
+
+json minimal() {
+    return json::parse(R"({
+        "name": "drain-1g", "description": "d", "memory_mib": 1024,
+        "timeout_s": 300, "end": "when-decided", "assertions": []
+    })");
+}
+
+// Expects parseScenario to throw SetupError whose message contains every fragment.
+void expectError(const json &j, std::initializer_list<const char *> fragments) {
+    try {
+        parseScenario(j, "x.json");
+        ADD_FAILURE() << "no error for " << j.dump();
+    } catch (const SetupError &e) {
+        for (const char *f : fragments)
+            EXPECT_NE(std::string(e.what()).find(f), std::string::npos)
+                << "message '" << e.what() << "' lacks '" << f << "'";
+    }
+}
+
+TEST(ScenarioTest, MinimalWithDefaults) {
+    Scenario s = parseScenario(minimal(), "x.json");
+    EXPECT_EQ(s.name, "drain-1g");
+    EXPECT_EQ(s.memory_mib, 1024);
+    EXPECT_EQ(s.smp, 1);
+    EXPECT_TRUE(s.qemu.balloon);
+    EXPECT_FALSE(s.qemu.free_page_reporting);
+    EXPECT_FALSE(s.qemu.page_poison);
+    EXPECT_EQ(s.end, EndPolicy::WhenDecided);
+    EXPECT_TRUE(s.actions.empty());
+}
+
+TEST(ScenarioTest, FullScenario) {
+    json j = minimal();
+    j["smp"] = 2;
+    j["qemu"] = {
+        {"free_page_reporting", true}, {"deflate_on_oom", true}, {"extra_args", {"-cpu", "max"}}};
+    j["guest"] = {{"cmdline", "pr.run=drain pr.mib=768"}};
+    j["actions"] = json::parse(
+        R"([{"on_marker": "ready", "qmp": {"execute": "balloon", "arguments": {"value": 536870912}}}])");
+    j["assertions"] = json::parse(R"([
+        {"kind": "marker", "event": "result", "words": ["pass"], "args": {"mode": "x"}},
+        {"kind": "no_console_match", "regex": "BUG:|WARNING:"},
+        {"kind": "rss_returned", "from_marker": "touch-begin", "peak_marker": "freed",
+         "fraction": 0.9, "within_s": 60, "comment": "why"},
+        {"kind": "value", "name": "memtotal_kib", "min": 900000}
+    ])");
+    Scenario s = parseScenario(j, "x.json");
+    EXPECT_EQ(s.smp, 2);
+    EXPECT_TRUE(s.qemu.free_page_reporting);
+    EXPECT_TRUE(s.qemu.deflate_on_oom);
+    EXPECT_EQ(s.qemu.extra_args, (std::vector<std::string>{"-cpu", "max"}));
+    EXPECT_EQ(s.guest_cmdline, "pr.run=drain pr.mib=768");
+    ASSERT_EQ(s.actions.size(), 1u);
+    EXPECT_EQ(s.actions[0].execute, "balloon");
+    EXPECT_EQ(s.actions[0].arguments["value"], 536870912);
+    ASSERT_EQ(s.assertions.size(), 4u);
+    auto &m = std::get<MarkerAssertion>(s.assertions[0]);
+    EXPECT_EQ(m.words, std::vector<std::string>{"pass"});
+    EXPECT_EQ(m.args.at("mode"), "x");
+    auto &r = std::get<RssReturnedAssertion>(s.assertions[2]);
+    EXPECT_DOUBLE_EQ(r.fraction, 0.9);
+    EXPECT_DOUBLE_EQ(r.min_growth_mib, 1.0);
+    auto &v = std::get<ValueAssertion>(s.assertions[3]);
+    EXPECT_EQ(v.min, 900000);
+    EXPECT_FALSE(v.max);
+}
+
+TEST(ScenarioTest, MissingRequiredField) {
+    json j = minimal();
+    j.erase("timeout_s");
+    expectError(j, {"x.json.timeout_s", "missing"});
+}
+
+TEST(ScenarioTest, WrongType) {
+    json j = minimal();
+    j["memory_mib"] = "1024";
+    expectError(j, {"memory_mib", "expected an integer", "string"});
+}
+
+TEST(ScenarioTest, UnknownKeyIsRejectedWithKnownKeys) {
+    json j = minimal();
+    j["qemu"] = {{"free_page_reportng", true}};
+    expectError(j, {"x.json.qemu.free_page_reportng", "unknown key", "free_page_reporting"});
+}
+
+TEST(ScenarioTest, BadEndPolicy) {
+    json j = minimal();
+    j["end"] = "never";
+    expectError(j, {"end", "guest-exit", "when-decided"});
+}
+
+TEST(ScenarioTest, BadAssertions) {
+    json j = minimal();
+    j["assertions"] = json::parse(R"([{"kind": "rss_dropped"}])");
+    expectError(j, {"assertions[0].kind", "unknown assertion kind 'rss_dropped'"});
+    j["assertions"] = json::parse(
+        R"([{"kind": "rss_returned", "from_marker": "a", "peak_marker": "b", "fraction": 1.5, "within_s": 1}])");
+    expectError(j, {"assertions[0].fraction", "(0, 1]"});
+    j["assertions"] = json::parse(R"([{"kind": "no_console_match", "regex": "(unclosed"}])");
+    expectError(j, {"assertions[0].regex", "invalid regular expression"});
+    j["assertions"] = json::parse(R"([{"kind": "value", "name": "x", "min": 2, "max": 1}])");
+    expectError(j, {"assertions[0]", "min is greater than max"});
+    j["assertions"] =
+        json::parse(R"([{"kind": "marker", "event": "result", "args": {"mib": 768}}])");
+    expectError(j, {"assertions[0].args.mib", "expected a string"});
+}
+
+TEST(ScenarioTest, BadName) {
+    json j = minimal();
+    j["name"] = "Drain 1G";
+    expectError(j, {"name", "not a valid name"});
+}
+
+TEST(ScenarioTest, BalloonOptionsWithoutBalloon) {
+    json j = minimal();
+    j["qemu"] = {{"balloon", false}, {"free_page_reporting", true}};
+    expectError(j, {"balloon"});
+}
+
+TEST(ScenarioTest, FilesAndDirectory) {
+    TempDir dir;
+    json a = minimal();
+    a["name"] = "b-second";
+    json b = minimal();
+    b["name"] = "a-first";
+    std::ofstream(dir.path() / "b-second.json") << a.dump();
+    std::ofstream(dir.path() / "a-first.json") << b.dump();
+    std::ofstream(dir.path() / "README.md") << "not a scenario";
+    auto all = loadScenarioDir(dir.path());
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "a-first");
+    EXPECT_EQ(findScenario(all, "b-second").source, dir.path() / "b-second.json");
+    try {
+        findScenario(all, "nope");
+        ADD_FAILURE();
+    } catch (const UsageError &e) {
+        EXPECT_NE(std::string(e.what()).find("a-first, b-second"), std::string::npos) << e.what();
+    }
+
+    std::ofstream(dir.path() / "c.json") << "{ not json";
+    EXPECT_THROW(loadScenarioDir(dir.path()), SetupError);
+    std::filesystem::remove(dir.path() / "c.json");
+    std::ofstream(dir.path() / "d.json") << minimal().dump(); // name drain-1g != d
+    try {
+        loadScenarioDir(dir.path());
+        ADD_FAILURE();
+    } catch (const SetupError &e) {
+        EXPECT_NE(std::string(e.what()).find("must match the file name"), std::string::npos);
+    }
+    EXPECT_THROW(loadScenarioDir(dir.path() / "missing"), SetupError);
+}
+
+TEST(ScenarioTest, ShippedScenariosLoad) {
+    auto all = loadScenarioDir(PR_SCENARIO_DIR);
+    EXPECT_NO_THROW(findScenario(all, "balloon-binds"));
+    EXPECT_NO_THROW(findScenario(all, "drain-1g"));
+}
+
+} // namespace
+} // namespace pr

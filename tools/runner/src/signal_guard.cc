@@ -1,0 +1,50 @@
+#include "signal_guard.h"
+
+#include <cstring>
+
+namespace pr {
+
+namespace {
+
+volatile std::sig_atomic_t g_caught = 0;
+
+extern "C" void onSignal(int sig) {
+    if (g_caught == 0)
+        g_caught = sig;
+}
+
+void install(int sig, struct sigaction *old) {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; // no SA_RESTART: sleeping and blocking calls return early
+    sigaction(sig, &sa, old);
+}
+
+} // namespace
+
+SignalGuard::SignalGuard() {
+    g_caught = 0;
+    install(SIGINT, &old_int_);
+    install(SIGTERM, &old_term_);
+    install(SIGHUP, &old_hup_);
+}
+
+SignalGuard::~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGHUP, &old_hup_, nullptr);
+}
+
+int SignalGuard::caught() { return g_caught; }
+
+void SignalGuard::reraise() {
+    int sig = g_caught;
+    if (sig == 0)
+        return;
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+} // namespace pr
