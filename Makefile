@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Free page reporting: build, demo and test entry points.
+#
+#   make demo [KERNEL=ours|base]   boot a 1 GiB guest, free 768 MiB, watch the
+#                                  host get it back (live timeline and a plot)
+#   make check                     every test; ends with "N passed, N failed"
+#
+# Everything is installed and built from scratch on first use; outputs go
+# to build/.  The kernel builds virtio_balloon.ko from this directory through
+# the top-level Kbuild file (scripts/build-module.sh).
+
+KERNEL ?= ours
+SCENARIO ?= drain-1g
+B := build
+RUNNER := $(B)/runner/pr-runner
+
+.PHONY: all deps tree kernel-base kernel-ours kernels module initramfs \
+	runner runner-test demo kunit kunit-debug patches check clean help
+
+all: kernels initramfs runner
+
+help:
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@bash scripts/install-deps.sh
+
+tree: deps
+	@bash scripts/base-tree.sh
+
+kernel-base kernel-ours: kernel-%: tree
+	@bash scripts/build-kernel.sh $*
+
+kernels: kernel-base kernel-ours
+
+module: kernel-ours
+	@bash scripts/build-module.sh ours
+
+$(B)/initramfs-%.cpio.gz: FORCE
+	@bash scripts/make-initramfs.sh $* $@
+
+initramfs: kernels
+	@$(MAKE) -s $(B)/initramfs-base.cpio.gz $(B)/initramfs-ours.cpio.gz
+
+runner: deps
+	@cmake -S tools/runner -B $(B)/runner -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(B)/runner -j2 >/dev/null
+
+runner-test: runner
+	@cd $(B)/runner && ctest --output-on-failure
+
+demo: kernel-$(KERNEL) runner
+	@$(MAKE) -s $(B)/initramfs-$(KERNEL).cpio.gz
+	@$(RUNNER) run --scenario $(SCENARIO) --label $(KERNEL) \
+		--kernel $(B)/obj/$(KERNEL)-x86/arch/x86/boot/bzImage \
+		--initrd $(B)/initramfs-$(KERNEL).cpio.gz \
+		--out $(B)/results/demo-$(KERNEL)
+
+kunit: tree
+	@bash scripts/kunit.sh
+
+kunit-debug: tree
+	@bash scripts/kunit.sh debug
+
+patches: tree
+	@bash scripts/make-patches.sh
+
+check: deps
+	@bash scripts/check.sh
+
+clean:
+	rm -rf $(B)/obj $(B)/runner $(B)/results $(B)/*.cpio.gz
+
+.PHONY: FORCE
+FORCE:

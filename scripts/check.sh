@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - every test of the project, in dependency order, on one machine.
+#
+# Each step counts as one test, except the KUnit and runner suites, whose
+# test cases count one each.  Logs go to build/check/; a failing step shows
+# its log's tail.  The last line is "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/build/check
+rm -rf "$logs" && mkdir -p "$logs"
+pass=0
+fail=0
+failed=()
+E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds drain-1g}
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); failed+=("$1"); echo "not ok - $1"; }
+
+# step NAME CMD...: run CMD, log to build/check/NAME.log, count it.
+step() {
+	local name=$1 start=$SECONDS
+	shift
+	if "$@" >"$logs/$name.log" 2>&1; then
+		ok "$name ($((SECONDS - start)) s)"
+		return 0
+	fi
+	not_ok "$name"
+	tail -n 25 "$logs/$name.log" | sed 's/^/    /'
+	return 1
+}
+
+patches_fresh() {
+	bash scripts/make-patches.sh "$logs/patches" &&
+		diff -r patches "$logs/patches" ||
+		{ echo "patches/ is stale: run 'make patches' and commit"; return 1; }
+}
+
+# Exceptions to checkpatch --strict, each with its reason:
+#   FILE_PATH_CHANGES  asks whether MAINTAINERS needs an update for new
+#                      files; the series does not carry MAINTAINERS, whose
+#                      FREE PAGE REPORTING entry is upstream's to extend.
+# CHECK-level notes are shown but do not fail: the remaining ones are the
+# TRACE_EVENT() layout convention and the generated PageReported helpers.
+CHECKPATCH_IGNORE=FILE_PATH_CHANGES
+
+checkpatch() {
+	local p log rc=0
+	for p in patches/0*.patch; do
+		case "$p" in */0000-*) continue ;; esac
+		log=$logs/checkpatch-$(basename "$p").log
+		build/src/base/scripts/checkpatch.pl --strict --quiet --no-summary \
+			--show-types --ignore "$CHECKPATCH_IGNORE" "$p" >"$log" 2>&1
+		if ! grep -qE '^(ERROR|WARNING):' "$log" && ! grep -q Traceback "$log"; then
+			ok "checkpatch --strict $(basename "$p") ($(grep -c '^CHECK:' "$log") CHECK notes)"
+		else
+			not_ok "checkpatch --strict $(basename "$p")"
+			sed 's/^/    /' "$logs/checkpatch-$(basename "$p").log" | head -30
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+# Count KUnit results from kunit.py's TAP output.
+kunit_count() {
+	local log=$1 n_ok n_bad
+	# Test cases are indented under their suite; "ok 1 page_reporting"
+	# at column 0 is the suite itself and does not count.
+	n_ok=$(grep -E '^\s+ok [0-9]+ ' "$log" | wc -l)
+	n_bad=$(grep -E '^\s+not ok [0-9]+ ' "$log" | wc -l)
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	[ "$n_bad" -eq 0 ] || failed+=("kunit ($n_bad case(s))")
+	echo "kunit: $n_ok passed, $n_bad failed"
+	if [ "$n_ok" -eq 0 ] && [ "$n_bad" -eq 0 ]; then
+		not_ok "kunit ran no test"
+	fi
+}
+
+ctest_count() {
+	local log=$1 line total bad
+	line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+	if [ -z "$line" ]; then
+		not_ok "runner unit tests did not run"
+		return
+	fi
+	bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+	total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
+	pass=$((pass + total - bad))
+	fail=$((fail + bad))
+	[ "$bad" -eq 0 ] || { failed+=("runner unit tests ($bad)"); grep -E '\*\*\*Failed|Failed' "$log" | sed 's/^/    /'; }
+	echo "runner unit tests: $((total - bad)) passed, $bad failed"
+}
+
+echo "== setup"
+step deps bash scripts/install-deps.sh
+step base-tree bash scripts/base-tree.sh && sed 's/^/    /' build/base-version.txt
+
+echo "== series"
+step patches-fresh patches_fresh
+checkpatch
+
+echo "== builds"
+built_base=0 built_ours=0
+step kernel-base bash scripts/build-kernel.sh base && built_base=1
+step kernel-ours bash scripts/build-kernel.sh ours && built_ours=1
+if [ $built_ours = 1 ]; then
+	step hv_balloon-builds test -f build/obj/ours-x86/drivers/hv/hv_balloon.ko
+fi
+[ $built_base = 1 ] && step initramfs-base bash scripts/make-initramfs.sh base build/initramfs-base.cpio.gz
+[ $built_ours = 1 ] && step initramfs-ours bash scripts/make-initramfs.sh ours build/initramfs-ours.cpio.gz
+
+echo "== kunit (UML)"
+bash scripts/kunit.sh >"$logs/kunit.log" 2>&1
+kunit_rc=$?
+grep -E '^\s*(ok|not ok) [0-9]+ |Testing complete' "$logs/kunit.log" | sed 's/^/    /'
+kunit_count "$logs/kunit.log"
+[ $kunit_rc -eq 0 ] || { not_ok "kunit.py exit status $kunit_rc"; tail -n 30 "$logs/kunit.log" | sed 's/^/    /'; }
+
+echo "== host runner"
+if step runner-build make -s runner; then
+	(cd build/runner && ctest --output-on-failure) >"$logs/ctest.log" 2>&1
+	ctest_count "$logs/ctest.log"
+fi
+
+echo "== end to end (QEMU, TCG)"
+if [ $built_ours = 1 ] && [ -x build/runner/pr-runner ]; then
+	for s in $E2E_SCENARIOS; do
+		step "e2e-$s" build/runner/pr-runner run --scenario "$s" --label ours \
+			--kernel build/obj/ours-x86/arch/x86/boot/bzImage \
+			--initrd build/initramfs-ours.cpio.gz --out "build/results/$s" --quiet &&
+			grep -E '^(PASS|FAIL)|returned' "$logs/e2e-$s.log" | sed 's/^/    /'
+	done
+fi
+
+echo
+[ $fail -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
