@@ -52,8 +52,12 @@ checkpatch() {
 	for p in patches/0*.patch; do
 		case "$p" in */0000-*) continue ;; esac
 		log=$logs/checkpatch-$(basename "$p").log
-		build/src/base/scripts/checkpatch.pl --strict --quiet --no-summary \
-			--show-types --ignore "$CHECKPATCH_IGNORE" "$p" >"$log" 2>&1
+		# From the kernel tree's root, as checkpatch expects, and with
+		# Debian's python3 (ply, git) for its SPDX check rather than
+		# another python3 earlier on PATH.
+		(cd build/src/base && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+			--quiet --no-summary --show-types --ignore "$CHECKPATCH_IGNORE" \
+			"$top/$p") >"$log" 2>&1
 		if ! grep -qE '^(ERROR|WARNING):' "$log" && ! grep -q Traceback "$log"; then
 			ok "checkpatch --strict $(basename "$p") ($(grep -c '^CHECK:' "$log") CHECK notes)"
 		else
@@ -103,6 +107,8 @@ step base-tree bash scripts/base-tree.sh && sed 's/^/    /' build/base-version.t
 echo "== series"
 step patches-fresh patches_fresh
 checkpatch
+
+step docs bash scripts/check-docs.sh
 
 echo "== builds"
 built_base=0 built_ours=0

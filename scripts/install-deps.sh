@@ -10,7 +10,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential flex bison bc libelf-dev libssl-dev dwarves
-	sparse ccache cpio busybox-static kmod rsync python3 python3-docutils python3-ply
+	sparse ccache cpio busybox-static kmod rsync python3 python3-docutils python3-ply python3-git
 	qemu-system-x86 qemu-utils
 	cmake g++ nlohmann-json3-dev libgtest-dev googletest gnuplot-nox
 	git

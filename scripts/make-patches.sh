@@ -6,7 +6,7 @@
 # Regenerate the git-am series from the repository's sources.  Each
 # scripts/series/NNNN-*.txt is one patch: a "Files:" line naming the files
 # (repository paths, the same in the kernel tree) the patch brings to their
-# final content, a blank line, then the commit message.  0000-cover-letter.txt
+# final content, or "-path" for a file it deletes, a blank line, then the commit message.  0000-cover-letter.txt
 # is the cover letter's subject and body.  Dates and identities are fixed, so
 # the output is byte-for-byte reproducible.
 set -euo pipefail
@@ -31,6 +31,10 @@ for msg in "$top"/scripts/series/[0-9][0-9][0-9][0-9]-*.txt; do
 	files=$(sed -n '1s/^Files: //p' "$msg")
 	[ -n "$files" ] || { echo "make-patches: $msg: first line must be 'Files: ...'" >&2; exit 1; }
 	for f in $files; do
+		case "$f" in -*)	# "-path": the patch deletes path
+			git -C "$work" rm -q "${f#-}"
+			continue ;;
+		esac
 		[ -f "$top/$f" ] || { echo "make-patches: $msg names missing $f" >&2; exit 1; }
 		mkdir -p "$work/$(dirname "$f")"
 		cp "$top/$f" "$work/$f"
