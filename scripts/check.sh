@@ -15,7 +15,7 @@ rm -rf "$logs" && mkdir -p "$logs"
 pass=0
 fail=0
 failed=()
-E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds drain-1g}
+E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds drain-1g engine-counters}
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); failed+=("$1"); echo "not ok - $1"; }

@@ -5,7 +5,7 @@
 # run the routine named by "pr.run=" on the kernel command line, report with
 # "@@PR <event>" markers on the console, and power off.
 #
-# Command line keys:  pr.run=binds|drain|fragment|hold|selftest
+# Command line keys:  pr.run=binds|drain|engine|fragment|hold
 #                     pr.mib=N  pr.chunk_kib=N  pr.module=tree|oot|none
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin
@@ -42,6 +42,45 @@ balloon_dev() {
 feature() {
 	f=$(cat "$(balloon_dev)/features" 2>/dev/null)
 	echo "$f" | cut -c$(($1 + 1))
+}
+
+# A parameter write must fail and leave the value as it was.
+param_rejects() {
+	p=/sys/module/page_reporting/parameters/$1
+	old=$(cat "$p")
+	if echo "$2" >"$p" 2>/dev/null; then
+		marker "result fail reason=$1-accepted-$2"
+		return 1
+	fi
+	if [ "$(cat "$p")" != "$old" ]; then
+		marker "result fail reason=$1-changed-by-$2"
+		return 1
+	fi
+}
+
+# pr.run=engine: the reporting engine seen from inside the guest.
+engine_checks() {
+	pr-memtouch drain "$mib" || { marker "result fail reason=workload"; return; }
+	sleep 2
+	vmstat_markers
+	marker "value name=zoneinfo_reported v=$(awk '$1 == "reported" { s += $2 } END { print s + 0 }' /proc/zoneinfo)"
+	for v in garbage -1 11 99999999999 ""; do
+		param_rejects page_reporting_order "$v" || return
+	done
+	for v in garbage -5 60001; do
+		param_rejects page_reporting_delay_ms "$v" || return
+	done
+	for v in 0 33 x; do
+		param_rejects page_reporting_batch "$v" || return
+	done
+	param_rejects report_now 0 || return
+	before=$(awk '$1 == "page_reporting_calls" { print $2 }' /proc/vmstat)
+	if ! echo 1 >/sys/module/page_reporting/parameters/report_now; then
+		marker "result fail reason=report_now-failed"
+		return
+	fi
+	marker "value name=report_now_calls v=$(( $(awk '$1 == "page_reporting_calls" { print $2 }' /proc/vmstat) - before ))"
+	marker "result pass"
 }
 
 marker "boot kernel=$(uname -r)"
@@ -81,6 +120,10 @@ drain)
 	;;
 fragment)
 	pr-memtouch fragment "$mib" "$(arg chunk_kib 64)" &
+	;;
+engine)
+	engine_checks
+	finish
 	;;
 hold) ;;
 *)
