@@ -5,8 +5,9 @@
 # run the routine named by "pr.run=" on the kernel command line, report with
 # "@@PR <event>" markers on the console, and power off.
 #
-# Command line keys:  pr.run=binds|drain|engine|fragment|hold
-#                     pr.mib=N  pr.chunk_kib=N  pr.module=tree|oot|none
+# Command line keys:  pr.run=binds|drain|engine|fragment|churn|hold
+#                     pr.mib=N  pr.chunk_kib=N  pr.rounds=N  pr.settle=S
+#                     pr.module=tree|oot|none
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
@@ -123,6 +124,13 @@ fragment)
 	;;
 engine)
 	engine_checks
+	finish
+	;;
+churn)
+	# Let boot-time reporting settle, then time the allocation loop.
+	sleep "$(arg settle 3)"
+	pr-memtouch churn "$mib" "$(arg rounds 20)" || marker "result fail reason=workload"
+	vmstat_markers
 	finish
 	;;
 hold) ;;

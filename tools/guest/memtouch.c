@@ -4,6 +4,8 @@
  *
  *   pr-memtouch drain MIB        touch MIB of anonymous memory, then free it
  *   pr-memtouch fragment MIB KIB touch MIB, free every other KIB chunk, hold
+ *   pr-memtouch churn MIB ROUNDS map, touch and unmap MIB ROUNDS times
+ *                                (page_fault1 style) and print the time taken
  *
  * Each step prints a "@@PR <event>" marker on stdout (the serial console),
  * which the host runner timestamps against its RSS samples.  The pattern
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static void marker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -79,7 +82,7 @@ int main(int argc, char **argv)
 	size_t len, chunk, off;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB\n");
+		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS\n");
 		return 2;
 	}
 	mib = parse_ulong(argv[2], "size in MiB");
@@ -109,6 +112,22 @@ int main(int argc, char **argv)
 		/* Hold the other half until the host ends the run. */
 		for (;;)
 			pause();
+	}
+	if (!strcmp(argv[1], "churn") && argc == 4) {
+		unsigned long rounds = parse_ulong(argv[3], "round count");
+		struct timespec t0, t1;
+		unsigned long r;
+		long ms;
+
+		marker("churn-begin mib=%lu rounds=%lu", mib, rounds);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (r = 0; r < rounds; r++)
+			munmap(touch(len, page), len);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		marker("value name=churn_ms v=%ld", ms);
+		marker("churn-end");
+		return 0;
 	}
 	fprintf(stderr, "pr-memtouch: unknown mode '%s'\n", argv[1]);
 	return 2;
