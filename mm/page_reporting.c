@@ -189,10 +189,10 @@ void __page_reporting_notify(struct zone *zone)
 	unsigned long now = jiffies;
 
 	if (zone->reporting_stamp != now)
-		zone->reporting_stamp = now;
+		WRITE_ONCE(zone->reporting_stamp, now);
 	if (test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
 		return;
-	zone->reporting_since = now;
+	WRITE_ONCE(zone->reporting_since, now);
 	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 	if (READ_ONCE(page_reporting_dev))
 		page_reporting_schedule(page_reporting_delay());
@@ -364,6 +364,22 @@ static bool page_reporting_zone_due(struct zone *zone, unsigned long now,
 	return false;
 }
 
+/*
+ * report() failed: the device is in trouble.  Keep the zone requested but
+ * not due for PAGE_REPORTING_RETRY delays, rather than retrying at once.
+ */
+static void page_reporting_retry_later(struct zone *zone, unsigned long now,
+				       unsigned long delay)
+{
+	unsigned long later = now + delay * (PAGE_REPORTING_RETRY - 1);
+
+	spin_lock_irq(&zone->lock);
+	WRITE_ONCE(zone->reporting_stamp, later);
+	WRITE_ONCE(zone->reporting_since, later);
+	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	spin_unlock_irq(&zone->lock);
+}
+
 static void page_reporting_work_fn(struct work_struct *work)
 {
 	struct page_reporting_dev_info *prdev = READ_ONCE(page_reporting_dev);
@@ -391,10 +407,7 @@ static void page_reporting_work_fn(struct work_struct *work)
 		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 		err = page_reporting_zone(prdev, zone, page_reporting_sgl);
 		if (err) {
-			/* The device is in trouble: come back much later. */
-			spin_lock_irq(&zone->lock);
-			__page_reporting_notify(zone);
-			spin_unlock_irq(&zone->lock);
+			page_reporting_retry_later(zone, now, delay);
 			next = min(next, delay * PAGE_REPORTING_RETRY);
 			break;
 		}

@@ -59,7 +59,7 @@ static inline void page_reporting_note_alloc(struct zone *zone,
 		return;
 	now = jiffies;
 	if (zone->reporting_stamp != now)
-		zone->reporting_stamp = now;
+		WRITE_ONCE(zone->reporting_stamp, now);
 	if (PageReported(page))
 		__count_vm_events(PGREPORT_REUSED, 1UL << order);
 }

@@ -322,6 +322,9 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 	prt_expect_count_exact(test, zone);
 	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags),
 			      "no retry was requested after the failure");
+	KUNIT_EXPECT_TRUE_MSG(test, time_after(READ_ONCE(zone->reporting_stamp),
+					       jiffies + page_reporting_delay()),
+			      "a failing device would be retried after one delay");
 
 	/* The next pass retries and succeeds. */
 	dev->fail = 0;
