@@ -1,0 +1,1315 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Driver for the virtio traditional memory balloon device.
+ *
+ * The device asks the guest to give up memory (inflate) or lets it take
+ * memory back (deflate) by changing a target in its configuration space.
+ * The driver follows the target in a work item: it allocates guest pages,
+ * keeps them on a balloon_compaction list and sends their 4 KiB frame
+ * numbers on the inflate queue, or takes pages off the list, sends their
+ * frames on the deflate queue and frees them.  The number of 4 KiB frames
+ * the device holds is written back to the "actual" config field.
+ *
+ * Optional device features, and what the driver does with them:
+ *
+ * - MUST_TELL_HOST: deflated frames are sent on the deflate queue, and the
+ *   device has acknowledged them, before the pages are freed.  The driver
+ *   works this way even when the feature is not negotiated.
+ * - STATS_VQ: the driver keeps one buffer of memory statistics queued.  The
+ *   device hands it back when it wants fresh numbers; the driver then
+ *   refreshes the statistics and queues the buffer again.
+ * - DEFLATE_ON_OOM: ballooned pages remain part of the guest's managed
+ *   memory, and an OOM notifier deflates a little before the OOM killer
+ *   picks a victim.  Without it, ballooned pages are taken out of the
+ *   managed page count.
+ * - FREE_PAGE_HINT: during live migration the device writes a command id
+ *   into free_page_hint_cmd_id.  For every new id the driver sends the id,
+ *   allocates as many free MAX_PAGE_ORDER blocks as it can get without
+ *   reclaim, hands them to the device so that it can skip migrating them,
+ *   and ends the round with the STOP id.  The blocks stay reserved until
+ *   the device writes the DONE id, the shrinker wants them back, or the
+ *   device goes away.
+ * - PAGE_POISON: tells the device what freed pages contain (zeroes with
+ *   init_on_free, the PAGE_POISON byte with page poisoning) so that it can
+ *   preserve it.  It is written to poison_val before DRIVER_OK, after every
+ *   reset.
+ * - REPORTING: the driver registers with the free page reporting engine,
+ *   which hands it batches of free pages; each batch is added to the
+ *   reporting queue as one device-writable chain and the driver waits for
+ *   the device to return it.  The device may discard reported pages, so
+ *   their content is undefined afterwards, which is only acceptable if
+ *   freed pages carry no promised content or the device knows it through
+ *   PAGE_POISON.  virtio_balloon_decide.h holds this negotiation and the
+ *   numbering of the queues.
+ *
+ * Driver states (enum vb_state):
+ *
+ * - VB_DOWN: the queues are absent or not usable yet: during probe before
+ *   DRIVER_OK, after freeze, after a failed restore.  Nothing touches the
+ *   inflate or deflate queue.
+ * - VB_LIVE: the device is running; events from the device queue work.
+ * - VB_QUIESCED: on the way down (remove, freeze): no new work is queued,
+ *   the queues still work so that the balloon can be emptied.
+ *
+ * probe and restore go DOWN -> LIVE; remove and freeze go LIVE ->
+ * QUIESCED -> DOWN.  Tear-down order: leave the page reporting engine
+ * first (it waits for a report in flight, which waits for the device),
+ * then stop the work items, empty the balloon, reset the device and only
+ * then delete the queues and release hinted blocks.
+ */
+
+#include <linux/balloon_compaction.h>
+#include <linux/delay.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/oom.h>
+#include <linux/page_reporting.h>
+#include <linux/poison.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmstat.h>
+#include <linux/virtio.h>
+#include <linux/virtio_balloon.h>
+#include <linux/virtio_config.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "virtio_balloon_decide.h"
+
+/* Device frames (4 KiB) per guest page. */
+#define VB_FRAMES_PER_PAGE \
+	((unsigned int)(PAGE_SIZE >> VIRTIO_BALLOON_PFN_SHIFT))
+/* Frames sent in one inflate or deflate request. */
+#define VB_FRAME_BATCH		256U
+/* Frames given back per OOM notification (1 MiB). */
+#define VB_OOM_FRAMES		256U
+#define VB_OOM_PRIORITY		80
+/* Delay before retrying an inflation that found no free page. */
+#define VB_RETRY_DELAY		(HZ / 5)
+/* How often a waiter for the device checks whether it broke. */
+#define VB_BROKEN_POLL		HZ
+
+/* Free page hinting works on blocks of the largest buddy order. */
+#define VB_HINT_ORDER		MAX_PAGE_ORDER
+#define VB_HINT_PAGES		BIT(VB_HINT_ORDER)
+#define VB_HINT_BYTES		(VB_HINT_PAGES << PAGE_SHIFT)
+/* Only memory that is free right now: no reclaim, no reserves. */
+#define VB_HINT_GFP \
+	(__GFP_NORETRY | __GFP_NOWARN | __GFP_NOMEMALLOC)
+/* Poll interval while the hint queue is full. */
+#define VB_HINT_WAIT		(HZ / 10)
+/* vb_device.hint_flags: the command id in config space changed. */
+#define VB_HINT_CMD_STALE	0
+
+/* Driver states, described at the top of this file. */
+enum vb_state {
+	VB_DOWN,
+	VB_LIVE,
+	VB_QUIESCED,
+};
+
+/*
+ * One balloon device.
+ *
+ * Lock order: @lock, then @event_lock or bdev.pages_lock.  @hint_lock is a
+ * leaf.  Fields without a rule are set up by probe, or only changed by
+ * probe, remove, freeze and restore, which the driver core serializes.
+ */
+struct vb_device {
+	struct virtio_device *vdev;
+
+	/* Queues; NULL when absent.  Only usable while @state != VB_DOWN. */
+	struct virtqueue *inflate_vq;
+	struct virtqueue *deflate_vq;
+	struct virtqueue *stats_vq;	/* STATS_VQ */
+	struct virtqueue *hint_vq;	/* FREE_PAGE_HINT */
+	struct virtqueue *report_vq;	/* REPORTING */
+
+	enum vb_free_fill fill;		/* content of freed pages */
+	bool deflate_on_oom;		/* DEFLATE_ON_OOM negotiated */
+
+	/*
+	 * Written with both @lock and @event_lock held, so either one is
+	 * enough to read it.  The hint loop also peeks at it without a lock,
+	 * only to stop early.
+	 */
+	enum vb_state state;
+	/*
+	 * Taken by the queue and config callbacks, in interrupt context:
+	 * they queue work only under it and only while @state is VB_LIVE.
+	 */
+	spinlock_t event_lock;
+
+	/*
+	 * Serializes every change of the balloon with its request to the
+	 * device: protects @held, @frames and the use of @inflate_vq and
+	 * @deflate_vq.  The migration path only ever tries it.
+	 */
+	struct mutex lock;
+	/* Frames the device holds; lockless readers use READ_ONCE(). */
+	unsigned int held;
+	/* Frame numbers of the request being built. */
+	__virtio32 frames[VB_FRAME_BATCH];
+	/* The ballooned pages; bdev.pages_lock guards the list itself. */
+	struct balloon_dev_info bdev;
+	wait_queue_head_t ack_wait;	/* inflate/deflate buffer back */
+	struct delayed_work resize_work; /* one batch towards target */
+
+	/*
+	 * Statistics.  Once the device is live @stats_work is the only user
+	 * of @stats_vq, @stats and @vm_events, so they need no lock.
+	 */
+	struct work_struct stats_work;
+	struct virtio_balloon_stat stats[VIRTIO_BALLOON_S_NR];
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long vm_events[NR_VM_EVENT_ITEMS];
+#endif
+
+	/*
+	 * Free page hinting; @hint_wq is NULL when it is not in use.
+	 * @hint_work is the only user of @hint_vq, @hint_cmd and the two
+	 * id buffers; @hint_flags is atomic.
+	 */
+	struct workqueue_struct *hint_wq;
+	struct work_struct hint_work;
+	/* Woken on queue progress, a new command and shutdown. */
+	wait_queue_head_t hint_wait;
+	unsigned long hint_flags;	/* VB_HINT_CMD_STALE */
+	u32 hint_cmd;			/* last id read from config */
+	__virtio32 hint_cmd_buf;	/* id of the last round started */
+	__virtio32 hint_stop_buf;	/* VIRTIO_BALLOON_CMD_ID_STOP */
+	spinlock_t hint_lock;		/* protects the next two fields */
+	struct list_head hint_pages;	/* hinted blocks kept reserved */
+	/* Length of @hint_pages; the shrinker reads it with READ_ONCE(). */
+	unsigned long hint_blocks;
+	struct shrinker *hint_shrinker;
+
+	/* Free page reporting. */
+	struct page_reporting_dev_info prdev;
+	wait_queue_head_t report_wait;	/* reporting buffer returned */
+	bool report_wanted;		/* negotiated, queue long enough */
+	bool report_registered;		/* @prdev is registered */
+
+	struct notifier_block oom_nb;	/* with DEFLATE_ON_OOM */
+};
+
+static void vb_set_state(struct vb_device *vb, enum vb_state state)
+{
+	mutex_lock(&vb->lock);
+	spin_lock_irq(&vb->event_lock);
+	WRITE_ONCE(vb->state, state);
+	spin_unlock_irq(&vb->event_lock);
+	mutex_unlock(&vb->lock);
+}
+
+/* ---- Talking to the device ---------------------------------------------- */
+
+/* Take one used buffer off @vq; also stop waiting once @vq is broken. */
+static bool vb_take_used(struct virtqueue *vq, bool *broken)
+{
+	unsigned int len;
+
+	if (virtqueue_get_buf(vq, &len))
+		return true;
+	*broken = virtqueue_is_broken(vq);
+	return *broken;
+}
+
+/**
+ * vb_wait_used() - wait until the device returns the buffer queued on @vq
+ * @wq: wait queue woken by the callback of @vq
+ * @vq: a queue with exactly one buffer outstanding
+ *
+ * A device that breaks (surprise removal) never answers and does not wake
+ * us either, so the wait also rechecks that once in a while.
+ *
+ * Return: true if the buffer came back, false if the device broke.
+ */
+static bool vb_wait_used(wait_queue_head_t *wq, struct virtqueue *vq)
+{
+	bool broken = false;
+
+	might_sleep();
+	while (!wait_event_timeout(*wq, vb_take_used(vq, &broken),
+				   VB_BROKEN_POLL))
+		;
+	return !broken;
+}
+
+/* Callback of the inflate and deflate queues. */
+static void vb_ack_done(struct virtqueue *vq)
+{
+	struct vb_device *vb = vq->vdev->priv;
+
+	wake_up(&vb->ack_wait);
+}
+
+/* Store the frame numbers covering @page at @slot of the request. */
+static void vb_set_frames(struct vb_device *vb, unsigned int slot,
+			  struct page *page)
+{
+	u32 first = page_to_pfn(page) * VB_FRAMES_PER_PAGE;
+	unsigned int i;
+
+	BUILD_BUG_ON(PAGE_SHIFT < VIRTIO_BALLOON_PFN_SHIFT);
+	BUILD_BUG_ON(VB_FRAME_BATCH % VB_FRAMES_PER_PAGE);
+	lockdep_assert_held(&vb->lock);
+
+	for (i = 0; i < VB_FRAMES_PER_PAGE; i++)
+		vb->frames[slot + i] = cpu_to_virtio32(vb->vdev, first + i);
+}
+
+/* Send the first @count frames of the request on @vq, synchronously. */
+static void vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
+			   unsigned int count)
+{
+	struct scatterlist sg;
+	int err;
+
+	lockdep_assert_held(&vb->lock);
+
+	sg_init_one(&sg, vb->frames, count * sizeof(vb->frames[0]));
+	/*
+	 * Requests are serialized by @lock, so the queue is empty.  With
+	 * indirect descriptors refused, adding never allocates, which
+	 * matters on the OOM path.
+	 */
+	err = virtqueue_add_outbuf(vq, &sg, 1, vb, GFP_NOWAIT | __GFP_NOWARN);
+	if (WARN_ON_ONCE(err))
+		return;
+	virtqueue_kick(vq);
+	if (!vb_wait_used(&vb->ack_wait, vq))
+		dev_warn_once(&vb->vdev->dev,
+			      "device broke during a balloon request\n");
+}
+
+static void vb_write_actual(struct vb_device *vb)
+{
+	u32 actual = vb->held;
+
+	lockdep_assert_held(&vb->lock);
+	/* The balloon config space is little endian even for legacy. */
+	virtio_cwrite_le(vb->vdev, struct virtio_balloon_config, actual,
+			 &actual);
+}
+
+static void vb_write_poison(struct vb_device *vb)
+{
+	u32 val;
+
+	if (!virtio_has_feature(vb->vdev, VIRTIO_BALLOON_F_PAGE_POISON))
+		return;
+	val = vb_poison_value(vb->fill, PAGE_POISON);
+	virtio_cwrite_le(vb->vdev, struct virtio_balloon_config, poison_val,
+			 &val);
+}
+
+/* ---- Inflating and deflating -------------------------------------------- */
+
+/**
+ * vb_inflate() - move up to @want frames into the balloon
+ * @vb: the balloon
+ * @want: frames wanted; at most one batch is done
+ *
+ * Return: frames added; fewer than asked if free pages ran out.
+ */
+static unsigned int vb_inflate(struct vb_device *vb, unsigned int want)
+{
+	unsigned int count = 0, got;
+	struct page *page;
+	LIST_HEAD(staged);
+
+	want = min(want, VB_FRAME_BATCH);
+
+	/*
+	 * Allocate before taking @lock: the allocation may end up compacting
+	 * memory, which may want to migrate ballooned pages.
+	 */
+	for (got = 0; got < want; got += VB_FRAMES_PER_PAGE) {
+		page = balloon_page_alloc();
+		if (!page) {
+			dev_info_ratelimited(&vb->vdev->dev,
+					     "no free page to inflate with, will retry\n");
+			break;
+		}
+		balloon_page_push(&staged, page);
+	}
+
+	mutex_lock(&vb->lock);
+	if (vb->state == VB_LIVE) {
+		while ((page = balloon_page_pop(&staged))) {
+			balloon_page_enqueue(&vb->bdev, page);
+			vb_set_frames(vb, count, page);
+			count += VB_FRAMES_PER_PAGE;
+			if (!vb->deflate_on_oom)
+				adjust_managed_page_count(page, -1);
+		}
+		if (count) {
+			WRITE_ONCE(vb->held, vb->held + count);
+			vb_send_frames(vb, vb->inflate_vq, count);
+			vb_write_actual(vb);
+		}
+	}
+	mutex_unlock(&vb->lock);
+
+	/* Only left if the device stopped meanwhile. */
+	while ((page = balloon_page_pop(&staged)))
+		__free_page(page);
+
+	return count;
+}
+
+/**
+ * vb_deflate() - move up to @want frames out of the balloon
+ * @vb: the balloon
+ * @want: frames wanted; at most one batch is done
+ *
+ * The device learns about the frames before the pages are freed, which is
+ * what MUST_TELL_HOST requires.
+ *
+ * Return: frames released; 0 if the remaining pages are all isolated for
+ * migration or the device is down.
+ */
+static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
+{
+	struct page *page, *next;
+	unsigned int count = 0;
+	LIST_HEAD(released);
+
+	mutex_lock(&vb->lock);
+	if (vb->state == VB_DOWN)
+		goto unlock;
+
+	want = min3(want, VB_FRAME_BATCH, vb->held);
+	while (count < want) {
+		page = balloon_page_dequeue(&vb->bdev);
+		if (!page)
+			break;
+		vb_set_frames(vb, count, page);
+		list_add(&page->lru, &released);
+		count += VB_FRAMES_PER_PAGE;
+	}
+	if (count) {
+		WRITE_ONCE(vb->held, vb->held - count);
+		vb_send_frames(vb, vb->deflate_vq, count);
+		vb_write_actual(vb);
+	}
+unlock:
+	mutex_unlock(&vb->lock);
+
+	list_for_each_entry_safe(page, next, &released, lru) {
+		list_del(&page->lru);
+		if (!vb->deflate_on_oom)
+			adjust_managed_page_count(page, 1);
+		put_page(page);
+	}
+	return count;
+}
+
+/* Give every page back; the device must not be VB_DOWN. */
+static void vb_empty(struct vb_device *vb)
+{
+	while (READ_ONCE(vb->held)) {
+		if (vb_deflate(vb, VB_FRAME_BATCH))
+			continue;
+		/* What is left is isolated for migration: let that finish. */
+		usleep_range(1000, 2000);
+	}
+}
+
+/* Frames to add (> 0) or remove (< 0) to reach the device's target. */
+static s64 vb_resize_delta(struct vb_device *vb)
+{
+	u32 target;
+
+	virtio_cread_le(vb->vdev, struct virtio_balloon_config, num_pages,
+			&target);
+	/* Whole guest pages only, or the balloon would never settle. */
+	return (s64)ALIGN((u64)target, VB_FRAMES_PER_PAGE) -
+	       READ_ONCE(vb->held);
+}
+
+static void vb_queue_resize(struct vb_device *vb, unsigned long delay)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->event_lock, flags);
+	if (vb->state == VB_LIVE)
+		queue_delayed_work(system_freezable_wq, &vb->resize_work,
+				   delay);
+	spin_unlock_irqrestore(&vb->event_lock, flags);
+}
+
+static void vb_resize_work(struct work_struct *work)
+{
+	struct vb_device *vb = container_of(to_delayed_work(work),
+					    struct vb_device, resize_work);
+	s64 delta = vb_resize_delta(vb);
+	unsigned int want;
+
+	if (delta > 0) {
+		want = min_t(s64, delta, VB_FRAME_BATCH);
+		if (vb_inflate(vb, want) < want) {
+			vb_queue_resize(vb, VB_RETRY_DELAY);
+			return;
+		}
+	} else if (delta < 0) {
+		want = min_t(s64, -delta, VB_FRAME_BATCH);
+		if (!vb_deflate(vb, want)) {
+			/* Only pages under migration left; try again soon. */
+			vb_queue_resize(vb, 1);
+			return;
+		}
+	} else {
+		return;
+	}
+	vb_queue_resize(vb, 0);
+}
+
+static int vb_oom_notify(struct notifier_block *nb, unsigned long unused,
+			 void *data)
+{
+	struct vb_device *vb = container_of(nb, struct vb_device, oom_nb);
+	unsigned long *freed = data;
+
+	*freed += vb_deflate(vb, VB_OOM_FRAMES) / VB_FRAMES_PER_PAGE;
+	return NOTIFY_OK;
+}
+
+#ifdef CONFIG_BALLOON_COMPACTION
+/**
+ * vb_migratepage() - replace a ballooned page by another one
+ * @bdev: our balloon, embedded in struct vb_device
+ * @newpage: locked page taking the place of @page
+ * @page: locked ballooned page, isolated by compaction
+ * @mode: migration mode (unused: the device round trip is synchronous)
+ *
+ * Called by balloon compaction through balloon_mops.  The device gets the
+ * new frame first and gives the old one back second, so it never holds
+ * fewer pages than "actual" says.
+ *
+ * Return: MIGRATEPAGE_SUCCESS, or -EAGAIN if the balloon is busy; the
+ * migration core retries later or puts the page back.
+ */
+static int vb_migratepage(struct balloon_dev_info *bdev, struct page *newpage,
+			  struct page *page, enum migrate_mode mode)
+{
+	struct vb_device *vb = container_of(bdev, struct vb_device, bdev);
+	unsigned long flags;
+
+	/* Compaction must not stall behind a device round trip. */
+	if (!mutex_trylock(&vb->lock))
+		return -EAGAIN;
+	if (vb->state == VB_DOWN) {
+		mutex_unlock(&vb->lock);
+		return -EAGAIN;
+	}
+
+	get_page(newpage);		/* the balloon's reference */
+
+	/*
+	 * Without DEFLATE_ON_OOM ballooned pages are not counted as managed
+	 * memory: move that hole along if the zone changes.
+	 */
+	if (!vb->deflate_on_oom && page_zone(page) != page_zone(newpage)) {
+		adjust_managed_page_count(page, 1);
+		adjust_managed_page_count(newpage, -1);
+	}
+
+	spin_lock_irqsave(&bdev->pages_lock, flags);
+	balloon_page_insert(bdev, newpage);
+	bdev->isolated_pages--;
+	spin_unlock_irqrestore(&bdev->pages_lock, flags);
+	count_vm_event(BALLOON_MIGRATE);
+
+	vb_set_frames(vb, 0, newpage);
+	vb_send_frames(vb, vb->inflate_vq, VB_FRAMES_PER_PAGE);
+	vb_set_frames(vb, 0, page);
+	vb_send_frames(vb, vb->deflate_vq, VB_FRAMES_PER_PAGE);
+	mutex_unlock(&vb->lock);
+
+	balloon_page_finalize(page);
+	put_page(page);		/* drop the balloon's reference */
+	return MIGRATEPAGE_SUCCESS;
+}
+#endif /* CONFIG_BALLOON_COMPACTION */
+
+/* ---- Statistics ---------------------------------------------------------- */
+
+static u64 vb_bytes(unsigned long pages)
+{
+	return (u64)pages << PAGE_SHIFT;
+}
+
+static void vb_stat(struct vb_device *vb, unsigned int *n, u16 tag, u64 val)
+{
+	struct virtio_balloon_stat *stat;
+
+	if (WARN_ON_ONCE(*n >= ARRAY_SIZE(vb->stats)))
+		return;
+	stat = &vb->stats[(*n)++];
+	stat->tag = cpu_to_virtio16(vb->vdev, tag);
+	stat->val = cpu_to_virtio64(vb->vdev, val);
+}
+
+static void vb_event_stats(struct vb_device *vb, unsigned int *n)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long *ev = vb->vm_events;
+	unsigned long stalls = 0;
+	int zone;
+
+	all_vm_events(ev);
+	vb_stat(vb, n, VIRTIO_BALLOON_S_SWAP_IN, vb_bytes(ev[PSWPIN]));
+	vb_stat(vb, n, VIRTIO_BALLOON_S_SWAP_OUT, vb_bytes(ev[PSWPOUT]));
+	vb_stat(vb, n, VIRTIO_BALLOON_S_MAJFLT, ev[PGMAJFAULT]);
+	vb_stat(vb, n, VIRTIO_BALLOON_S_MINFLT, ev[PGFAULT]);
+	vb_stat(vb, n, VIRTIO_BALLOON_S_OOM_KILL, ev[OOM_KILL]);
+
+	/* The ALLOCSTALL_* counters are laid out in zone order. */
+	for (zone = 0; zone < MAX_NR_ZONES; zone++)
+		stalls += ev[ALLOCSTALL_NORMAL - ZONE_NORMAL + zone];
+	vb_stat(vb, n, VIRTIO_BALLOON_S_ALLOC_STALL, stalls);
+
+	vb_stat(vb, n, VIRTIO_BALLOON_S_ASYNC_SCAN,
+		vb_bytes(ev[PGSCAN_KSWAPD]));
+	vb_stat(vb, n, VIRTIO_BALLOON_S_DIRECT_SCAN,
+		vb_bytes(ev[PGSCAN_DIRECT]));
+	vb_stat(vb, n, VIRTIO_BALLOON_S_ASYNC_RECLAIM,
+		vb_bytes(ev[PGSTEAL_KSWAPD]));
+	vb_stat(vb, n, VIRTIO_BALLOON_S_DIRECT_RECLAIM,
+		vb_bytes(ev[PGSTEAL_DIRECT]));
+#ifdef CONFIG_HUGETLB_PAGE
+	vb_stat(vb, n, VIRTIO_BALLOON_S_HTLB_PGALLOC, ev[HTLB_BUDDY_PGALLOC]);
+	vb_stat(vb, n, VIRTIO_BALLOON_S_HTLB_PGFAIL,
+		ev[HTLB_BUDDY_PGALLOC_FAIL]);
+#endif
+#endif /* CONFIG_VM_EVENT_COUNTERS */
+}
+
+/* Refresh the statistics buffer; returns the number of entries. */
+static unsigned int vb_collect_stats(struct vb_device *vb)
+{
+	unsigned int n = 0;
+	struct sysinfo si;
+
+	vb_event_stats(vb, &n);
+
+	si_meminfo(&si);
+	vb_stat(vb, &n, VIRTIO_BALLOON_S_MEMFREE, vb_bytes(si.freeram));
+	vb_stat(vb, &n, VIRTIO_BALLOON_S_MEMTOT, vb_bytes(si.totalram));
+	vb_stat(vb, &n, VIRTIO_BALLOON_S_AVAIL, vb_bytes(si_mem_available()));
+	vb_stat(vb, &n, VIRTIO_BALLOON_S_CACHES,
+		vb_bytes(global_node_page_state(NR_FILE_PAGES)));
+	return n;
+}
+
+/* Queue fresh statistics for the device to pick up (no kick). */
+static int vb_queue_stats(struct vb_device *vb)
+{
+	struct scatterlist sg;
+	unsigned int n;
+
+	n = vb_collect_stats(vb);
+	sg_init_one(&sg, vb->stats, n * sizeof(vb->stats[0]));
+	return virtqueue_add_outbuf(vb->stats_vq, &sg, 1, vb, GFP_KERNEL);
+}
+
+/* Callback of the stats queue: the device returned the buffer. */
+static void vb_stats_request(struct virtqueue *vq)
+{
+	struct vb_device *vb = vq->vdev->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->event_lock, flags);
+	if (vb->state == VB_LIVE)
+		queue_work(system_freezable_wq, &vb->stats_work);
+	spin_unlock_irqrestore(&vb->event_lock, flags);
+}
+
+static void vb_stats_work(struct work_struct *work)
+{
+	struct vb_device *vb = container_of(work, struct vb_device,
+					    stats_work);
+	unsigned int len;
+	int err;
+
+	/* Only answer once the device has handed the buffer back. */
+	if (!virtqueue_get_buf(vb->stats_vq, &len))
+		return;
+
+	err = vb_queue_stats(vb);
+	if (err) {
+		dev_warn_ratelimited(&vb->vdev->dev,
+				     "cannot requeue statistics: %d\n", err);
+		return;
+	}
+	virtqueue_kick(vb->stats_vq);
+}
+
+/* ---- Free page hinting --------------------------------------------------- */
+
+/* The current command id, read from config space when it changed. */
+static u32 vb_hint_cmd(struct vb_device *vb)
+{
+	if (test_and_clear_bit(VB_HINT_CMD_STALE, &vb->hint_flags))
+		virtio_cread_le(vb->vdev, struct virtio_balloon_config,
+				free_page_hint_cmd_id, &vb->hint_cmd);
+	return vb->hint_cmd;
+}
+
+/* Tell the hint worker about a config change; under @event_lock. */
+static void vb_hint_poke(struct vb_device *vb)
+{
+	lockdep_assert_held(&vb->event_lock);
+
+	if (!vb->hint_wq)
+		return;
+	set_bit(VB_HINT_CMD_STALE, &vb->hint_flags);
+	queue_work(vb->hint_wq, &vb->hint_work);
+	wake_up(&vb->hint_wait);
+}
+
+/* Callback of the hint queue: the device consumed something. */
+static void vb_hint_progress(struct virtqueue *vq)
+{
+	struct vb_device *vb = vq->vdev->priv;
+
+	wake_up(&vb->hint_wait);
+}
+
+/* Forget buffers the device is done with; the blocks stay reserved. */
+static void vb_hint_reap(struct vb_device *vb)
+{
+	unsigned int len;
+
+	while (virtqueue_get_buf(vb->hint_vq, &len))
+		;
+}
+
+/* Room for one more block, always keeping a slot for the STOP id. */
+static bool vb_hint_room(struct vb_device *vb)
+{
+	vb_hint_reap(vb);
+	return vb->hint_vq->num_free > 1;
+}
+
+/* Whether the round for @cmd should go on. */
+static bool vb_hint_active(struct vb_device *vb, u32 cmd)
+{
+	return READ_ONCE(vb->state) == VB_LIVE &&
+	       !virtqueue_is_broken(vb->hint_vq) && vb_hint_cmd(vb) == cmd;
+}
+
+/* Lockless check for the wait: something ended or may end the round. */
+static bool vb_hint_interrupted(struct vb_device *vb)
+{
+	return READ_ONCE(vb->state) != VB_LIVE ||
+	       virtqueue_is_broken(vb->hint_vq) ||
+	       test_bit(VB_HINT_CMD_STALE, &vb->hint_flags);
+}
+
+static int vb_hint_send_id(struct vb_device *vb, __virtio32 *id)
+{
+	struct scatterlist sg;
+	int err;
+
+	vb_hint_reap(vb);
+	sg_init_one(&sg, id, sizeof(*id));
+	err = virtqueue_add_outbuf(vb->hint_vq, &sg, 1, id, GFP_KERNEL);
+	if (!err)
+		virtqueue_kick(vb->hint_vq);
+	return err;
+}
+
+/* Hint one free block; -ENOMEM means no free block is left. */
+static int vb_hint_one_block(struct vb_device *vb)
+{
+	struct scatterlist sg;
+	struct page *page;
+	int err;
+
+	page = alloc_pages(VB_HINT_GFP, VB_HINT_ORDER);
+	if (!page)
+		return -ENOMEM;
+
+	sg_init_one(&sg, page_address(page), VB_HINT_BYTES);
+	err = virtqueue_add_inbuf(vb->hint_vq, &sg, 1, page, GFP_KERNEL);
+	if (err) {
+		__free_pages(page, VB_HINT_ORDER);
+		return err;
+	}
+	virtqueue_kick(vb->hint_vq);
+
+	/* Only reachable by the shrinker once it is on the list. */
+	spin_lock(&vb->hint_lock);
+	list_add(&page->lru, &vb->hint_pages);
+	WRITE_ONCE(vb->hint_blocks, vb->hint_blocks + 1);
+	spin_unlock(&vb->hint_lock);
+	return 0;
+}
+
+/* Give up to @blocks reserved blocks back to the allocator. */
+static unsigned long vb_hint_release(struct vb_device *vb,
+				     unsigned long blocks)
+{
+	struct page *page, *next;
+	unsigned long done = 0;
+	LIST_HEAD(victims);
+
+	spin_lock(&vb->hint_lock);
+	list_for_each_entry_safe(page, next, &vb->hint_pages, lru) {
+		if (done == blocks)
+			break;
+		list_move(&page->lru, &victims);
+		done++;
+	}
+	WRITE_ONCE(vb->hint_blocks, vb->hint_blocks - done);
+	spin_unlock(&vb->hint_lock);
+
+	/*
+	 * The device may still have some of these queued: the protocol lets
+	 * the driver reuse hinted memory at any time.
+	 */
+	list_for_each_entry_safe(page, next, &victims, lru) {
+		list_del(&page->lru);
+		__free_pages(page, VB_HINT_ORDER);
+	}
+	return done;
+}
+
+/* One hinting round: start id, as many free blocks as possible, STOP. */
+static void vb_hint_round(struct vb_device *vb, u32 cmd)
+{
+	struct device *dev = &vb->vdev->dev;
+	int err;
+
+	vb->hint_cmd_buf = cpu_to_virtio32(vb->vdev, cmd);
+	err = vb_hint_send_id(vb, &vb->hint_cmd_buf);
+	if (err) {
+		dev_err(dev, "cannot start free page hinting: %d\n", err);
+		return;
+	}
+
+	while (vb_hint_active(vb, cmd)) {
+		if (!vb_hint_room(vb)) {
+			wait_event_timeout(vb->hint_wait,
+					   vb_hint_room(vb) ||
+					   vb_hint_interrupted(vb),
+					   VB_HINT_WAIT);
+			continue;
+		}
+		err = vb_hint_one_block(vb);
+		if (err == -ENOMEM)
+			break;
+		if (err) {
+			dev_err(dev, "cannot hint a free block: %d\n", err);
+			break;
+		}
+	}
+
+	err = vb_hint_send_id(vb, &vb->hint_stop_buf);
+	if (err)
+		dev_err(dev, "cannot stop free page hinting: %d\n", err);
+}
+
+static void vb_hint_work(struct work_struct *work)
+{
+	struct vb_device *vb = container_of(work, struct vb_device, hint_work);
+	u32 cmd = vb_hint_cmd(vb);
+
+	switch (cmd) {
+	case VIRTIO_BALLOON_CMD_ID_STOP:
+		/* A round in progress has seen it already. */
+		break;
+	case VIRTIO_BALLOON_CMD_ID_DONE:
+		vb_hint_release(vb, ULONG_MAX);
+		break;
+	default:
+		if (cmd != virtio32_to_cpu(vb->vdev, vb->hint_cmd_buf))
+			vb_hint_round(vb, cmd);
+		break;
+	}
+}
+
+static unsigned long vb_hint_count(struct shrinker *shrinker,
+				   struct shrink_control *sc)
+{
+	struct vb_device *vb = shrinker->private_data;
+
+	return READ_ONCE(vb->hint_blocks) * VB_HINT_PAGES;
+}
+
+static unsigned long vb_hint_scan(struct shrinker *shrinker,
+				  struct shrink_control *sc)
+{
+	struct vb_device *vb = shrinker->private_data;
+	unsigned long blocks;
+
+	blocks = vb_hint_release(vb, DIV_ROUND_UP(sc->nr_to_scan,
+						  VB_HINT_PAGES));
+	return blocks ? blocks * VB_HINT_PAGES : SHRINK_STOP;
+}
+
+/* Set up hinting if negotiated; a too short queue only disables it. */
+static int vb_hint_init(struct vb_device *vb)
+{
+	struct device *dev = &vb->vdev->dev;
+	unsigned int size;
+
+	if (!vb->hint_vq)
+		return 0;
+
+	/* One slot for a block, one for the STOP id. */
+	size = virtqueue_get_vring_size(vb->hint_vq);
+	if (size < 2) {
+		dev_warn(dev,
+			 "free page hint queue has %u entries: hinting disabled\n",
+			 size);
+		return 0;
+	}
+
+	vb->hint_wq = alloc_workqueue("%s-hint",
+				      WQ_FREEZABLE | WQ_CPU_INTENSIVE, 0,
+				      dev_name(dev));
+	if (!vb->hint_wq)
+		return -ENOMEM;
+
+	vb->hint_shrinker = shrinker_alloc(0, "virtio-balloon-hint-%s",
+					   dev_name(dev));
+	if (!vb->hint_shrinker) {
+		destroy_workqueue(vb->hint_wq);
+		vb->hint_wq = NULL;
+		return -ENOMEM;
+	}
+	vb->hint_shrinker->count_objects = vb_hint_count;
+	vb->hint_shrinker->scan_objects = vb_hint_scan;
+	vb->hint_shrinker->private_data = vb;
+	shrinker_register(vb->hint_shrinker);
+	return 0;
+}
+
+/* Undo vb_hint_init(); the hint work must not be running. */
+static void vb_hint_exit(struct vb_device *vb)
+{
+	if (!vb->hint_wq)
+		return;
+	shrinker_free(vb->hint_shrinker);
+	destroy_workqueue(vb->hint_wq);
+	vb->hint_wq = NULL;
+}
+
+/* ---- Free page reporting ------------------------------------------------- */
+
+/* Callback of the reporting queue. */
+static void vb_report_done(struct virtqueue *vq)
+{
+	struct vb_device *vb = vq->vdev->priv;
+
+	wake_up(&vb->report_wait);
+}
+
+/**
+ * vb_report() - hand a batch of free pages to the device
+ * @prdev: our registration with the reporting engine
+ * @sg: the pages, at most PAGE_REPORTING_CAPACITY entries
+ * @nents: number of entries in @sg
+ *
+ * Called by the reporting engine, one batch at a time.  The device may
+ * discard the pages, i.e. write to them, so they go in as device-writable
+ * buffers.  The pages must not stay with the device once this returns.
+ *
+ * Return: 0 once the device returned the batch, else a negative errno and
+ * the pages were never handed over (or the device is dead).
+ */
+static int vb_report(struct page_reporting_dev_info *prdev,
+		     struct scatterlist *sg, unsigned int nents)
+{
+	struct vb_device *vb = container_of(prdev, struct vb_device, prdev);
+	struct virtqueue *vq = vb->report_vq;
+	int err;
+
+	/*
+	 * The queue is idle and holds at least PAGE_REPORTING_CAPACITY
+	 * direct descriptors, so this neither fails nor allocates.
+	 */
+	err = virtqueue_add_inbuf(vq, sg, nents, vb, GFP_NOWAIT | __GFP_NOWARN);
+	if (err) {
+		dev_warn_ratelimited(&vb->vdev->dev,
+				     "cannot queue free page report: %d\n", err);
+		return err;
+	}
+	virtqueue_kick(vq);
+
+	return vb_wait_used(&vb->report_wait, vq) ? 0 : -EIO;
+}
+
+static void vb_reporting_start(struct vb_device *vb)
+{
+	int err;
+
+	if (!vb->report_wanted)
+		return;
+	err = page_reporting_register(&vb->prdev);
+	if (err) {
+		dev_warn(&vb->vdev->dev,
+			 "free page reporting not started: %d\n", err);
+		return;
+	}
+	vb->report_registered = true;
+}
+
+/* Waits for a report in flight, which in turn waits for the device. */
+static void vb_reporting_stop(struct vb_device *vb)
+{
+	if (!vb->report_registered)
+		return;
+	page_reporting_unregister(&vb->prdev);
+	vb->report_registered = false;
+}
+
+/* Decide at probe whether reporting can work with this device. */
+static void vb_reporting_probe(struct vb_device *vb)
+{
+	unsigned int size;
+
+	if (!vb->report_vq)
+		return;
+	/*
+	 * A report is one chain of up to PAGE_REPORTING_CAPACITY direct
+	 * descriptors.
+	 */
+	size = virtqueue_get_vring_size(vb->report_vq);
+	if (size < PAGE_REPORTING_CAPACITY) {
+		dev_warn(&vb->vdev->dev,
+			 "reporting queue has %u entries, %u needed: free page reporting disabled\n",
+			 size, PAGE_REPORTING_CAPACITY);
+		return;
+	}
+	/* .order stays 0: the engine then uses page_reporting_order. */
+	vb->prdev.report = vb_report;
+	vb->report_wanted = true;
+	vb_reporting_start(vb);
+}
+
+/* ---- Bring-up and tear-down ---------------------------------------------- */
+
+static const char * const vb_vq_names[VB_VQ_ROLES] = {
+	[VB_VQ_INFLATE] = "inflate",
+	[VB_VQ_DEFLATE] = "deflate",
+	[VB_VQ_STATS] = "stats",
+	[VB_VQ_HINT] = "free_page_hint",
+	[VB_VQ_REPORT] = "reporting",
+};
+
+static vq_callback_t * const vb_vq_callbacks[VB_VQ_ROLES] = {
+	[VB_VQ_INFLATE] = vb_ack_done,
+	[VB_VQ_DEFLATE] = vb_ack_done,
+	[VB_VQ_STATS] = vb_stats_request,
+	[VB_VQ_HINT] = vb_hint_progress,
+	[VB_VQ_REPORT] = vb_report_done,
+};
+
+static struct virtqueue *vb_vq_of(struct virtqueue **vqs,
+				  const struct vb_vq_layout *layout,
+				  enum vb_vq_role role)
+{
+	int index = layout->index[role];
+
+	return index < 0 ? NULL : vqs[index];
+}
+
+/* Reset the device and free its queues. */
+static void vb_drop_vqs(struct vb_device *vb)
+{
+	virtio_reset_device(vb->vdev);
+	vb->vdev->config->del_vqs(vb->vdev);
+	vb->inflate_vq = NULL;
+	vb->deflate_vq = NULL;
+	vb->stats_vq = NULL;
+	vb->hint_vq = NULL;
+	vb->report_vq = NULL;
+}
+
+/* Find the queues for the negotiated features and fill the stats queue. */
+static int vb_setup_vqs(struct vb_device *vb)
+{
+	struct virtqueue_info info[VB_VQ_ROLES] = {};
+	struct virtqueue *vqs[VB_VQ_ROLES] = {};
+	struct vb_vq_layout layout;
+	unsigned int role;
+	int err;
+
+	vb_vq_layout(vb->vdev->features, &layout);
+	for (role = 0; role < VB_VQ_ROLES; role++) {
+		int index = layout.index[role];
+
+		if (index < 0)
+			continue;
+		info[index].name = vb_vq_names[role];
+		info[index].callback = vb_vq_callbacks[role];
+	}
+
+	err = virtio_find_vqs(vb->vdev, layout.count, vqs, info, NULL);
+	if (err)
+		return err;
+
+	vb->inflate_vq = vb_vq_of(vqs, &layout, VB_VQ_INFLATE);
+	vb->deflate_vq = vb_vq_of(vqs, &layout, VB_VQ_DEFLATE);
+	vb->stats_vq = vb_vq_of(vqs, &layout, VB_VQ_STATS);
+	vb->hint_vq = vb_vq_of(vqs, &layout, VB_VQ_HINT);
+	vb->report_vq = vb_vq_of(vqs, &layout, VB_VQ_REPORT);
+
+	/*
+	 * The device asks for statistics by returning a buffer, so it needs
+	 * one from the start.  It is kicked once the device is live.
+	 */
+	if (vb->stats_vq) {
+		err = vb_queue_stats(vb);
+		if (err) {
+			dev_err(&vb->vdev->dev,
+				"cannot queue statistics: %d\n", err);
+			vb_drop_vqs(vb);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Config change callback, possibly in interrupt context. */
+static void vb_config_changed(struct virtio_device *vdev)
+{
+	struct vb_device *vb = vdev->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->event_lock, flags);
+	if (vb->state == VB_LIVE) {
+		mod_delayed_work(system_freezable_wq, &vb->resize_work, 0);
+		vb_hint_poke(vb);
+	}
+	spin_unlock_irqrestore(&vb->event_lock, flags);
+}
+
+/* DOWN -> LIVE, once the device has DRIVER_OK. */
+static void vb_start(struct vb_device *vb)
+{
+	if (vb->stats_vq)
+		virtqueue_kick(vb->stats_vq);
+
+	vb_set_state(vb, VB_LIVE);
+
+	mutex_lock(&vb->lock);
+	vb_write_actual(vb);
+	mutex_unlock(&vb->lock);
+
+	/* Catch up with whatever the device said before we listened. */
+	vb_config_changed(vb->vdev);
+	if (vb->stats_vq)
+		vb_stats_request(vb->stats_vq);
+}
+
+/* LIVE -> QUIESCED: no work item runs or gets queued afterwards. */
+static void vb_quiesce(struct vb_device *vb)
+{
+	if (vb->state != VB_LIVE)
+		return;
+
+	vb_set_state(vb, VB_QUIESCED);
+	wake_up(&vb->hint_wait);
+	cancel_delayed_work_sync(&vb->resize_work);
+	cancel_work_sync(&vb->stats_work);
+	if (vb->hint_wq)
+		cancel_work_sync(&vb->hint_work);
+}
+
+/* QUIESCED -> DOWN: empty the balloon, then reset and drop the queues. */
+static void vb_shutdown(struct vb_device *vb)
+{
+	if (vb->state == VB_DOWN) {
+		/* A failed restore left the device FAILED; clear that. */
+		virtio_reset_device(vb->vdev);
+		return;
+	}
+
+	vb_empty(vb);
+	vb_set_state(vb, VB_DOWN);
+	vb_drop_vqs(vb);
+	/* The device is reset: it cannot see hinted blocks any more. */
+	vb_hint_release(vb, ULONG_MAX);
+}
+
+static void vb_init_struct(struct vb_device *vb, struct virtio_device *vdev)
+{
+	vb->vdev = vdev;
+	vb->state = VB_DOWN;
+	vb->deflate_on_oom =
+		virtio_has_feature(vdev, VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	vb->fill = vb_free_fill(page_poisoning_enabled_static(),
+				want_init_on_free());
+
+	spin_lock_init(&vb->event_lock);
+	mutex_init(&vb->lock);
+	init_waitqueue_head(&vb->ack_wait);
+	INIT_DELAYED_WORK(&vb->resize_work, vb_resize_work);
+	INIT_WORK(&vb->stats_work, vb_stats_work);
+	balloon_devinfo_init(&vb->bdev);
+#ifdef CONFIG_BALLOON_COMPACTION
+	vb->bdev.migratepage = vb_migratepage;
+#endif
+
+	INIT_WORK(&vb->hint_work, vb_hint_work);
+	init_waitqueue_head(&vb->hint_wait);
+	spin_lock_init(&vb->hint_lock);
+	INIT_LIST_HEAD(&vb->hint_pages);
+	vb->hint_cmd = VIRTIO_BALLOON_CMD_ID_STOP;
+	vb->hint_cmd_buf = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);
+	vb->hint_stop_buf = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);
+
+	init_waitqueue_head(&vb->report_wait);
+}
+
+static int vb_validate(struct virtio_device *vdev)
+{
+	enum vb_free_fill fill = vb_free_fill(page_poisoning_enabled_static(),
+					      want_init_on_free());
+	u64 offered = vdev->features;
+
+	vdev->features = vb_negotiate(offered, fill);
+	if ((offered & ~vdev->features) & VB_F(REPORTING))
+		dev_info(&vdev->dev,
+			 "freed pages are %s but the device cannot keep them so: free page reporting disabled\n",
+			 fill == VB_FILL_ZERO ? "zeroed" : "poisoned");
+	return 0;
+}
+
+static int vb_probe(struct virtio_device *vdev)
+{
+	struct vb_device *vb;
+	int err;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "config space cannot be read\n");
+		return -EINVAL;
+	}
+
+	vb = kzalloc(sizeof(*vb), GFP_KERNEL);
+	if (!vb)
+		return -ENOMEM;
+	vdev->priv = vb;
+	vb_init_struct(vb, vdev);
+
+	err = vb_setup_vqs(vb);
+	if (err)
+		goto err_free;
+
+	err = vb_hint_init(vb);
+	if (err)
+		goto err_vqs;
+
+	if (vb->deflate_on_oom) {
+		vb->oom_nb.notifier_call = vb_oom_notify;
+		vb->oom_nb.priority = VB_OOM_PRIORITY;
+		err = register_oom_notifier(&vb->oom_nb);
+		if (err)
+			goto err_hint;
+	}
+
+	vb_write_poison(vb);
+	virtio_device_ready(vdev);
+
+	vb_reporting_probe(vb);
+	vb_start(vb);
+	return 0;
+
+err_hint:
+	vb_hint_exit(vb);
+err_vqs:
+	vb_drop_vqs(vb);
+err_free:
+	kfree(vb);
+	vdev->priv = NULL;
+	return err;
+}
+
+static void vb_remove(struct virtio_device *vdev)
+{
+	struct vb_device *vb = vdev->priv;
+
+	vb_reporting_stop(vb);
+	if (vb->deflate_on_oom)
+		unregister_oom_notifier(&vb->oom_nb);
+	vb_quiesce(vb);
+	vb_shutdown(vb);
+	vb_hint_exit(vb);
+	kfree(vb);
+}
+
+#ifdef CONFIG_PM_SLEEP
+static int vb_freeze(struct virtio_device *vdev)
+{
+	struct vb_device *vb = vdev->priv;
+
+	/*
+	 * The OOM notifier and the shrinker stay: with the device down and
+	 * the balloon empty they have nothing to do.
+	 */
+	vb_reporting_stop(vb);
+	vb_quiesce(vb);
+	vb_shutdown(vb);
+	return 0;
+}
+
+static int vb_restore(struct virtio_device *vdev)
+{
+	struct vb_device *vb = vdev->priv;
+	int err;
+
+	err = vb_setup_vqs(vb);
+	if (err)
+		return err;
+
+	/* The reset cleared poison_val. */
+	vb_write_poison(vb);
+	virtio_device_ready(vdev);
+
+	vb_reporting_start(vb);
+	vb_start(vb);
+	return 0;
+}
+#endif /* CONFIG_PM_SLEEP */
+
+static const unsigned int vb_features[] = {
+	VIRTIO_BALLOON_F_MUST_TELL_HOST,
+	VIRTIO_BALLOON_F_STATS_VQ,
+	VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+	VIRTIO_BALLOON_F_FREE_PAGE_HINT,
+	VIRTIO_BALLOON_F_PAGE_POISON,
+	VIRTIO_BALLOON_F_REPORTING,
+};
+
+static const struct virtio_device_id vb_id_table[] = {
+	{ VIRTIO_ID_BALLOON, VIRTIO_DEV_ANY_ID },
+	{ }
+};
+MODULE_DEVICE_TABLE(virtio, vb_id_table);
+
+static struct virtio_driver vb_driver = {
+	.driver.name		= KBUILD_MODNAME,
+	.id_table		= vb_id_table,
+	.feature_table		= vb_features,
+	.feature_table_size	= ARRAY_SIZE(vb_features),
+	.validate		= vb_validate,
+	.probe			= vb_probe,
+	.remove			= vb_remove,
+	.config_changed		= vb_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze			= vb_freeze,
+	.restore		= vb_restore,
+#endif
+};
+module_virtio_driver(vb_driver);
+
+MODULE_DESCRIPTION("Virtio memory balloon driver");
+MODULE_LICENSE("GPL");
