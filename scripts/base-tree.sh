@@ -19,7 +19,12 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 mkdir -p "$src"
 
-git_q() { git -c user.name=base-tree -c user.email=base-tree@localhost "$@"; }
+# Fixed identity and dates: the pristine commit, and so the series'
+# base-commit line, is the same on every machine.
+git_q() {
+	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+		git -c user.name=base-tree -c user.email=base-tree@localhost "$@"
+}
 
 if [ "$(cat "$src/base.pkgver" 2>/dev/null)" != "$pkgver" ]; then
 	echo "base-tree: extracting linux-source-6.12 $pkgver"
@@ -32,6 +37,14 @@ if [ "$(cat "$src/base.pkgver" 2>/dev/null)" != "$pkgver" ]; then
 	echo "$pkgver" >"$src/base.pkgver"
 fi
 
+# Trees laid out before the dates were fixed: rewrite the commit, which
+# changes no file.
+tree=$(git -C "$src/base" rev-parse 'base^{tree}')
+want=$(echo "Debian linux-source-6.12 $pkgver (pristine)" | git_q -C "$src/base" commit-tree "$tree")
+if [ "$(git -C "$src/base" rev-parse base)" != "$want" ]; then
+	git -C "$src/base" update-ref refs/heads/base "$want"
+fi
+
 kver=$(make -s -C "$src/base" kernelversion)
 printf 'linux-source-6.12 %s (kernel %s)\n' "$pkgver" "$kver" >"$top/build/base-version.txt"
 echo "base-tree: $(cat "$top/build/base-version.txt")"
@@ -41,7 +54,7 @@ if [ ! -d "$src/ours" ]; then
 fi
 
 mapfile -t series < <(find "$top/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' 2>/dev/null | sort)
-stamp=$( { echo "$pkgver"; cat "${series[@]}" </dev/null; } | sha256sum | cut -d' ' -f1)
+stamp=$( { git -C "$src/base" rev-parse base; cat "${series[@]}" </dev/null; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$src/ours.series" 2>/dev/null)" != "$stamp" ]; then
 	git -C "$src/ours" am --abort >/dev/null 2>&1 || true
 	git_q -C "$src/ours" reset -q --hard base

@@ -46,7 +46,7 @@ done
 
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 if [ "$n" -gt 0 ]; then
-	git -C "$work" format-patch -q --zero-commit --no-signature --cover-letter \
+	git -C "$work" -c core.abbrev=12 format-patch -q --zero-commit --no-signature --cover-letter \
 		--base=base -o "$out.tmp" base..HEAD
 	cover=$(ls "$out.tmp"/0000-*.patch)
 	python3 - "$cover" "$top/scripts/series/0000-cover-letter.txt" <<'PY'
