@@ -8,14 +8,24 @@
  * is allocated, merged or isolated.  zone->reported_pages counts the marked
  * pages of a zone, under zone->lock.
  *
- * Pacing.  Freeing a block of at least page_reporting_order marks its zone
- * as requested (ZONE_REPORTING_REQUESTED) and stamps the time; allocations
- * from the buddy lists stamp it too.  The worker reports a zone once it has
- * been quiet for page_reporting_delay_ms, or once the request is
- * PAGE_REPORTING_MAX_WAIT delays old, whichever comes first.  A burst of
- * frees is therefore reported as one pass shortly after it ends, while a
- * workload that keeps allocating and freeing is left alone instead of
- * having its memory taken away and faulted back in on every cycle.
+ * Pacing.  Freeing a block of at least page_reporting_order stamps its zone
+ * with the time and requests a pass; allocations from the buddy lists stamp
+ * it too.  Blocks come in two tiers:
+ *
+ * - pageblocks and larger (ZONE_REPORTING_REQUESTED): reported once the zone
+ *   has been quiet for page_reporting_delay_ms, or once the request is
+ *   PAGE_REPORTING_MAX_WAIT delays old, whichever comes first.  A burst of
+ *   frees is reported as one pass shortly after it ends, while a workload
+ *   that keeps allocating and freeing is left alone instead of having its
+ *   memory taken away and faulted back in on every cycle.
+ * - smaller blocks down to page_reporting_order (ZONE_REPORTING_IDLE): once
+ *   the zone has been quiet for page_reporting_idle_ms, or has been steady
+ *   for that long: its free memory did not shrink by more than 1/64 of the
+ *   zone.  A guest's background activity rarely leaves a zone quiet for
+ *   seconds, but only net allocation makes reporting a waste.  Small blocks
+ *   are what a fragmented but idle guest has to give back, and what a busy
+ *   one would take back soonest; reporting them splits the host's huge
+ *   pages.
  *
  * A pass walks a zone's free lists from the highest order down, so the
  * device sees the largest blocks first, isolates up to a batch of
@@ -61,8 +71,9 @@
 
 /*
  * Smallest order reported.  -1 (as read back) until a device registers;
- * then the parameter if an admin set it, else the device's wish, else
- * pageblock_order.  hv_balloon reads it, hence the export.
+ * then the parameter if an admin set it, else the device's wish, else 0 for
+ * a device that takes single pages, else pageblock_order.  hv_balloon
+ * reads it, hence the export.
  */
 unsigned int page_reporting_order = -1;
 EXPORT_SYMBOL_GPL(page_reporting_order);
@@ -119,6 +130,28 @@ module_param_cb(page_reporting_delay_ms, &page_reporting_delay_ops,
 MODULE_PARM_DESC(page_reporting_delay_ms,
 		 "Quiet time in ms before a zone's free memory is reported (0.."
 		 __stringify(PAGE_REPORTING_MAX_DELAY_MS) ", default 250)");
+
+#define PAGE_REPORTING_MAX_IDLE_MS	3600000
+
+static unsigned int page_reporting_idle_ms = 5000;
+
+static int page_reporting_idle_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	return page_reporting_param_set(val, kp, 0,
+					PAGE_REPORTING_MAX_IDLE_MS);
+}
+
+static const struct kernel_param_ops page_reporting_idle_ops = {
+	.set = page_reporting_idle_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(page_reporting_idle_ms, &page_reporting_idle_ops,
+		&page_reporting_idle_ms, 0644);
+MODULE_PARM_DESC(page_reporting_idle_ms,
+		 "Quiet time in ms before blocks below pageblock order are reported (0.."
+		 __stringify(PAGE_REPORTING_MAX_IDLE_MS) ", default 5000)");
 
 static unsigned int page_reporting_batch = PAGE_REPORTING_CAPACITY;
 
@@ -178,18 +211,52 @@ static unsigned long page_reporting_delay(void)
 	return msecs_to_jiffies(READ_ONCE(page_reporting_delay_ms));
 }
 
-static void page_reporting_schedule(unsigned long delay)
+static unsigned long page_reporting_idle(void)
 {
-	queue_delayed_work(system_freezable_wq, &page_reporting_work, delay);
+	return msecs_to_jiffies(READ_ONCE(page_reporting_idle_ms));
 }
 
-/* Called with zone->lock held when a reportable block becomes free. */
-void __page_reporting_notify(struct zone *zone)
+/* Smallest order of the first tier, reported after the short delay. */
+static unsigned int page_reporting_eager_order(void)
+{
+	return max_t(unsigned int, READ_ONCE(page_reporting_order),
+		     pageblock_order);
+}
+
+/*
+ * Make the worker run within @delay.  A timer already pending for later
+ * (say, the idle tier's) is pulled in; one pending sooner is left alone.
+ */
+static void page_reporting_schedule(unsigned long delay)
+{
+	struct delayed_work *dwork = &page_reporting_work;
+
+	if (queue_delayed_work(system_freezable_wq, dwork, delay))
+		return;
+	if (time_after(READ_ONCE(dwork->timer.expires), jiffies + delay))
+		mod_delayed_work(system_freezable_wq, dwork, delay);
+}
+
+/*
+ * Called with zone->lock held when a free block of @order, at least
+ * page_reporting_order, joins a free list.
+ */
+void __page_reporting_notify(struct zone *zone, unsigned int order)
 {
 	unsigned long now = jiffies;
 
 	if (zone->reporting_stamp != now)
 		WRITE_ONCE(zone->reporting_stamp, now);
+
+	if (order < page_reporting_eager_order()) {
+		if (test_bit(ZONE_REPORTING_IDLE, &zone->flags))
+			return;
+		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+		if (READ_ONCE(page_reporting_dev))
+			page_reporting_schedule(page_reporting_idle());
+		return;
+	}
+
 	if (test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
 		return;
 	WRITE_ONCE(zone->reporting_since, now);
@@ -265,7 +332,7 @@ static void page_reporting_putback(struct zone *zone, struct scatterlist *sgl,
 		}
 	}
 	if (merged)
-		__page_reporting_notify(zone);
+		__page_reporting_notify(zone, MAX_PAGE_ORDER);
 }
 
 /* Hand one batch to the device and take it back. */
@@ -300,11 +367,11 @@ static int page_reporting_send(struct page_reporting_dev_info *prdev,
 	return err;
 }
 
-/* Report every unreported block of @zone of page_reporting_order or more. */
+/* Report every unreported block of @zone from @max_order down to @min_order. */
 static int page_reporting_zone(struct page_reporting_dev_info *prdev,
-			       struct zone *zone, struct scatterlist *sgl)
+			       struct zone *zone, struct scatterlist *sgl,
+			       unsigned int min_order, unsigned int max_order)
 {
-	unsigned int min_order = READ_ONCE(page_reporting_order);
 	unsigned int max = READ_ONCE(page_reporting_batch);
 	unsigned int n = 0;
 	int order, mt, ret, err = 0;
@@ -316,7 +383,7 @@ static int page_reporting_zone(struct page_reporting_dev_info *prdev,
 	 */
 	drain_all_pages(zone);
 
-	for (order = MAX_PAGE_ORDER; order >= (int)min_order; order--) {
+	for (order = max_order; order >= (int)min_order; order--) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *list =
 				&zone->free_area[order].free_list[mt];
@@ -347,26 +414,53 @@ flush:
 	return err;
 }
 
-/*
- * Is @zone due?  If not, lower *@next to when it will be, relative to @now.
- */
-static bool page_reporting_zone_due(struct zone *zone, unsigned long now,
-				    unsigned long delay, unsigned long *next)
+/* Is @due reached?  If not, lower *@next to when it will be. */
+static bool page_reporting_due(unsigned long due, unsigned long now,
+			       unsigned long *next)
 {
-	unsigned long quiet = READ_ONCE(zone->reporting_stamp) + delay;
-	unsigned long deadline = READ_ONCE(zone->reporting_since) +
-				 delay * PAGE_REPORTING_MAX_WAIT;
-	unsigned long due = time_before(quiet, deadline) ? quiet : deadline;
-
 	if (!time_before(now, due))
 		return true;
 	*next = min(*next, due - now);
 	return false;
 }
 
+/* Is the first tier of @zone due: quiet for a delay, or waited long enough? */
+static bool page_reporting_eager_due(struct zone *zone, unsigned long now,
+				     unsigned long delay, unsigned long *next)
+{
+	unsigned long quiet = READ_ONCE(zone->reporting_stamp) + delay;
+	unsigned long deadline = READ_ONCE(zone->reporting_since) +
+				 delay * PAGE_REPORTING_MAX_WAIT;
+
+	return page_reporting_due(time_before(quiet, deadline) ? quiet : deadline,
+				  now, next);
+}
+
 /*
- * report() failed: the device is in trouble.  Keep the zone requested but
- * not due for PAGE_REPORTING_RETRY delays, rather than retrying at once.
+ * Is the second tier of @zone due: quiet for page_reporting_idle_ms, or
+ * steady since the worker last looked, one idle period ago?
+ */
+static bool page_reporting_idle_due(struct zone *zone, unsigned long now,
+				    unsigned long *next)
+{
+	unsigned long free = zone_page_state(zone, NR_FREE_PAGES);
+	unsigned long seen = zone->reporting_idle_free;
+	unsigned long slack = zone_managed_pages(zone) / 64;
+
+	if (page_reporting_due(READ_ONCE(zone->reporting_stamp) +
+			       page_reporting_idle(), now, next))
+		return true;
+	if (seen && free + slack >= seen)
+		return true;
+	zone->reporting_idle_free = free;
+	*next = min(*next, page_reporting_idle());
+	return false;
+}
+
+/*
+ * report() failed: the device is in trouble.  Keep both tiers of the zone
+ * requested but not due for PAGE_REPORTING_RETRY delays, rather than
+ * retrying at once.
  */
 static void page_reporting_retry_later(struct zone *zone, unsigned long now,
 				       unsigned long delay)
@@ -377,6 +471,7 @@ static void page_reporting_retry_later(struct zone *zone, unsigned long now,
 	WRITE_ONCE(zone->reporting_stamp, later);
 	WRITE_ONCE(zone->reporting_since, later);
 	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	set_bit(ZONE_REPORTING_IDLE, &zone->flags);
 	spin_unlock_irq(&zone->lock);
 }
 
@@ -398,14 +493,31 @@ static void page_reporting_work_fn(struct work_struct *work)
 	force = xchg(&page_reporting_force, false);
 
 	for_each_populated_zone(zone) {
+		unsigned int min_order = READ_ONCE(page_reporting_order);
+		unsigned int eager = page_reporting_eager_order();
+		unsigned int max_order = MAX_PAGE_ORDER;
+
 		if (!force) {
-			if (!test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
+			bool hi = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags) &&
+				  page_reporting_eager_due(zone, now, delay, &next);
+			bool lo = test_bit(ZONE_REPORTING_IDLE, &zone->flags) &&
+				  page_reporting_idle_due(zone, now, &next);
+
+			if (!hi && !lo)
 				continue;
-			if (!page_reporting_zone_due(zone, now, delay, &next))
-				continue;
+			if (!lo)
+				min_order = eager;
+			if (!hi)
+				max_order = eager - 1;
 		}
-		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-		err = page_reporting_zone(prdev, zone, page_reporting_sgl);
+		if (max_order == MAX_PAGE_ORDER)
+			clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+		if (min_order < eager) {
+			clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
+			zone->reporting_idle_free = 0;
+		}
+		err = page_reporting_zone(prdev, zone, page_reporting_sgl,
+					  min_order, max_order);
 		if (err) {
 			page_reporting_retry_later(zone, now, delay);
 			next = min(next, delay * PAGE_REPORTING_RETRY);
@@ -472,6 +584,8 @@ int page_reporting_register(struct page_reporting_dev_info *prdev)
 	if (page_reporting_order == -1) {
 		if (prdev->order && prdev->order <= MAX_PAGE_ORDER)
 			page_reporting_order = prdev->order;
+		else if (prdev->flags & PAGE_REPORTING_F_SINGLE_PAGES)
+			page_reporting_order = 0;
 		else
 			page_reporting_order = pageblock_order;
 	}

@@ -12,7 +12,7 @@
 DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
 extern unsigned int page_reporting_order;
 
-void __page_reporting_notify(struct zone *zone);
+void __page_reporting_notify(struct zone *zone, unsigned int order);
 int page_reporting_flush(void);
 
 /* True when @page, a free buddy block, has been handed to the device. */
@@ -37,7 +37,7 @@ static inline void page_reporting_notify_free(struct zone *zone,
 		return;
 	if (order < READ_ONCE(page_reporting_order))
 		return;
-	__page_reporting_notify(zone);
+	__page_reporting_notify(zone, order);
 }
 
 /**

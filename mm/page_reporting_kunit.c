@@ -206,6 +206,7 @@ static void prt_exit(struct kunit *test)
 	page_reporting_unregister(&dev->info);
 	page_reporting_batch = PAGE_REPORTING_CAPACITY;
 	page_reporting_order = PRT_ORDER;
+	page_reporting_idle_ms = 5000;
 }
 
 static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
@@ -382,6 +383,118 @@ static void prt_reports_order_zero(struct kunit *test)
 	prt_expect_count_exact(test, page_zone(b.free));
 }
 
+/* Run the worker now, as its timer would, without forcing a pass. */
+static void prt_run_worker(struct zone *zone, unsigned long quiet_for)
+{
+	spin_lock_irq(&zone->lock);
+	WRITE_ONCE(zone->reporting_stamp, jiffies - quiet_for);
+	spin_unlock_irq(&zone->lock);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
+	flush_delayed_work(&page_reporting_work);
+}
+
+static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
+{
+	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long pfn;
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+	struct zone *zone;
+
+	KUNIT_ASSERT_LT(test, PRT_ORDER, pageblock_order);
+	page_reporting_idle_ms = 60000;
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	zone = page_zone(b.free);
+	pfn = page_to_pfn(b.free);
+	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags),
+			      "freeing a small block did not request the idle tier");
+
+	/* Quiet for more than the delay, less than the idle time. */
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			       "a small block was reported before the zone went idle");
+
+	prt_run_worker(zone, msecs_to_jiffies(page_reporting_idle_ms) + 1);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			      "a small block was not reported once the zone was idle");
+	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
+	prt_release_held(&b, PRT_ORDER);
+}
+
+static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
+{
+	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+	struct zone *zone;
+	unsigned long pfn;
+
+	/* Busy (stamped just now) but steady: free memory did not shrink. */
+	page_reporting_idle_ms = 60000;
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	zone = page_zone(b.free);
+	pfn = page_to_pfn(b.free);
+
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			       "the first look at a zone cannot tell it is steady");
+	KUNIT_EXPECT_NE(test, zone->reporting_idle_free, 0UL);
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			      "a small block was not reported from a steady zone");
+	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
+	prt_release_held(&b, PRT_ORDER);
+}
+
+static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
+{
+	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	struct prt_dev *dev = test->priv;
+	unsigned long pfn;
+	struct page *page;
+	struct zone *zone;
+
+	/* A block of the largest order cannot merge, so it stays as freed. */
+	page_reporting_idle_ms = 60000;
+	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	zone = page_zone(page);
+	__free_pages(page, MAX_PAGE_ORDER);
+
+	/* Allocator activity just now: not quiet yet. */
+	prt_run_worker(zone, 0);
+	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
+			       "a pageblock was reported while the zone was busy");
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
+			      "a pageblock was not reported after the quiet delay");
+}
+
+static void prt_pageblock_free_pulls_in_the_idle_timer(struct kunit *test)
+{
+	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	struct prt_block b;
+	struct page *page;
+
+	page_reporting_idle_ms = 60000;
+	cancel_delayed_work_sync(&page_reporting_work);
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&page_reporting_work));
+
+	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_pages(page, MAX_PAGE_ORDER);
+	KUNIT_EXPECT_TRUE_MSG(test,
+			      time_before_eq(READ_ONCE(page_reporting_work.timer.expires),
+					     jiffies + delay),
+			      "a pageblock free left the worker waiting for the idle tier");
+	prt_release_held(&b, PRT_ORDER);
+}
+
 static void prt_second_device_is_refused(struct kunit *test)
 {
 	struct page_reporting_dev_info other = { .report = prt_report };
@@ -466,13 +579,16 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 	const struct kernel_param *order = &__param_page_reporting_order;
 	const struct kernel_param *delay = &__param_page_reporting_delay_ms;
 	const struct kernel_param *batch = &__param_page_reporting_batch;
+	const struct kernel_param *idle = &__param_page_reporting_idle_ms;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		prt_expect_rejected(test, order, &page_reporting_order, bad[i]);
 		prt_expect_rejected(test, delay, &page_reporting_delay_ms, bad[i]);
 		prt_expect_rejected(test, batch, &page_reporting_batch, bad[i]);
+		prt_expect_rejected(test, idle, &page_reporting_idle_ms, bad[i]);
 	}
+	prt_expect_rejected(test, idle, &page_reporting_idle_ms, "3600001");
 	prt_expect_rejected(test, order, &page_reporting_order,
 			    __stringify(NR_PAGE_ORDERS));
 	prt_expect_rejected(test, delay, &page_reporting_delay_ms, "60001");
@@ -496,6 +612,10 @@ static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_failed_report_leaves_pages_unmarked),
 	KUNIT_CASE(prt_merged_reported_buddies_are_reported_again),
 	KUNIT_CASE(prt_reports_order_zero),
+	KUNIT_CASE(prt_small_blocks_wait_for_an_idle_zone),
+	KUNIT_CASE(prt_small_blocks_go_from_a_steady_zone),
+	KUNIT_CASE(prt_pageblocks_go_after_the_short_delay),
+	KUNIT_CASE(prt_pageblock_free_pulls_in_the_idle_timer),
 	KUNIT_CASE(prt_second_device_is_refused),
 	KUNIT_CASE(prt_unregister_waits_for_a_running_pass),
 	KUNIT_CASE(prt_unregister_cancels_a_pending_pass),

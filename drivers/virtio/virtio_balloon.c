@@ -78,6 +78,7 @@
 
 #include "virtio_balloon_decide.h"
 
+
 /* Device frames (4 KiB) per guest page. */
 #define VB_FRAMES_PER_PAGE \
 	((unsigned int)(PAGE_SIZE >> VIRTIO_BALLOON_PFN_SHIFT))
@@ -988,7 +989,16 @@ static void vb_reporting_probe(struct vb_device *vb)
 			 size, PAGE_REPORTING_CAPACITY);
 		return;
 	}
-	/* .order stays 0: the engine then uses page_reporting_order. */
+#ifdef PAGE_REPORTING_IDLE_TIER
+	/*
+	 * The device takes any page-aligned range, and this engine reports
+	 * blocks below pageblock_order only from an idle or steady zone.
+	 * Memory freed by user space is physically scattered pages, which
+	 * rarely merge while the rest of a mapping is in use: let the engine
+	 * go down to single pages there.  Elsewhere the engine chooses.
+	 */
+	vb->prdev.flags = PAGE_REPORTING_F_SINGLE_PAGES;
+#endif
 	vb->prdev.report = vb_report;
 	vb->report_wanted = true;
 	vb_reporting_start(vb);

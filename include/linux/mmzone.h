@@ -943,11 +943,14 @@ struct zone {
 	/*
 	 * Free pages marked PG_reported, and the jiffies of the last buddy
 	 * allocation or reportable free and of the oldest pending request
-	 * (see mm/page_reporting.c).  Written under lock.
+	 * (see mm/page_reporting.c).  Written under lock, but for
+	 * reporting_idle_free, which only the reporting worker uses.
 	 */
 	unsigned long		reported_pages;
 	unsigned long		reporting_stamp;
 	unsigned long		reporting_since;
+	/* free pages when the worker last looked at the idle tier */
+	unsigned long		reporting_idle_free;
 #endif
 
 #ifdef CONFIG_UNACCEPTED_MEMORY
@@ -1022,7 +1025,8 @@ enum zone_flags {
 					 */
 	ZONE_RECLAIM_ACTIVE,		/* kswapd may be scanning the zone. */
 	ZONE_BELOW_HIGH,		/* zone is below high watermark. */
-	ZONE_REPORTING_REQUESTED,	/* free pages await page reporting */
+	ZONE_REPORTING_REQUESTED,	/* free pageblocks await reporting */
+	ZONE_REPORTING_IDLE,		/* smaller free blocks await reporting */
 };
 
 static inline unsigned long wmark_pages(const struct zone *z,

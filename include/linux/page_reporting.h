@@ -2,6 +2,7 @@
 #ifndef _LINUX_PAGE_REPORTING_H
 #define _LINUX_PAGE_REPORTING_H
 
+#include <linux/bits.h>
 #include <linux/mmzone.h>
 #include <linux/scatterlist.h>
 
@@ -11,6 +12,17 @@
  */
 #define PAGE_REPORTING_CAPACITY		32
 
+/*
+ * Blocks smaller than pageblock_order are reported only from a zone that
+ * has been idle or steady for a while (page_reporting_idle_ms), so a
+ * driver may ask for small blocks without making a busy allocator pay for
+ * it.  Drivers built for several kernels can test for this.
+ */
+#define PAGE_REPORTING_IDLE_TIER	1
+
+/* Flags of struct page_reporting_dev_info */
+#define PAGE_REPORTING_F_SINGLE_PAGES	BIT(0)	/* default order 0, see @flags */
+
 /**
  * struct page_reporting_dev_info - a device that takes free page reports
  * @report: hand @nents free blocks in @sg to the device.  Called from a
@@ -19,13 +31,17 @@
  *	reported; on error none of them is marked reported.
  * @order: smallest block order the device wants, or 0 to let the engine
  *	choose (see the page_reporting.page_reporting_order parameter).
+ * @flags: PAGE_REPORTING_F_SINGLE_PAGES: when the engine chooses, the device
+ *	takes single pages too (from idle zones); otherwise the engine's
+ *	choice is pageblock_order.
  *
- * The engine keeps its own state; a driver fills in these two fields only.
+ * The engine keeps its own state; a driver fills in these fields only.
  */
 struct page_reporting_dev_info {
 	int (*report)(struct page_reporting_dev_info *prdev,
 		      struct scatterlist *sg, unsigned int nents);
 	unsigned int order;
+	unsigned int flags;
 };
 
 int page_reporting_register(struct page_reporting_dev_info *prdev);
