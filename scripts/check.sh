@@ -16,6 +16,12 @@ pass=0
 fail=0
 failed=()
 E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds@ours drain-1g@ours engine-counters@ours \
+	balloon-inflate@ours balloon-stats@ours module-cycles@ours \
+	poison-matrix-plain-pp-off@ours poison-matrix-plain-pp-on@ours \
+	poison-matrix-zero-pp-off@ours poison-matrix-zero-pp-on@ours \
+	poison-matrix-poison-pp-off@ours poison-matrix-poison-pp-on@ours \
+	poison-matrix-both-pp-off@ours poison-matrix-both-pp-on@ours \
+	poison-matrix-noreport-plain@ours poison-matrix-noreport-poison@ours \
 	balloon-binds@base drain-1g-oot@base}
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }

@@ -6,6 +6,9 @@
  *   pr-memtouch fragment MIB KIB touch MIB, free every other KIB chunk, hold
  *   pr-memtouch churn MIB ROUNDS map, touch and unmap MIB ROUNDS times
  *                                (page_fault1 style) and print the time taken
+ *   pr-memtouch zero MIB         map MIB and check that every byte of it reads
+ *                                as zero before touching it (pages freed,
+ *                                maybe reported and discarded, then reused)
  *
  * Each step prints a "@@PR <event>" marker on stdout (the serial console),
  * which the host runner timestamps against its RSS samples.  The pattern
@@ -82,7 +85,7 @@ int main(int argc, char **argv)
 	size_t len, chunk, off;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS\n");
+		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS | zero MIB\n");
 		return 2;
 	}
 	mib = parse_ulong(argv[2], "size in MiB");
@@ -127,6 +130,29 @@ int main(int argc, char **argv)
 		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		marker("value name=churn_ms v=%ld", ms);
 		marker("churn-end");
+		return 0;
+	}
+	if (!strcmp(argv[1], "zero")) {
+		const uint64_t *w;
+		size_t i;
+
+		marker("zero-begin mib=%lu", mib);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("pr-memtouch: mmap");
+			return 1;
+		}
+		w = (const uint64_t *)p;
+		for (i = 0; i < len / sizeof(*w); i++) {
+			if (w[i]) {
+				marker("result fail reason=nonzero-memory off=%zu v=0x%llx",
+				       i * sizeof(*w), (unsigned long long)w[i]);
+				return 1;
+			}
+		}
+		munmap(p, len);
+		marker("zero-checked mib=%lu", mib);
 		return 0;
 	}
 	fprintf(stderr, "pr-memtouch: unknown mode '%s'\n", argv[1]);

@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include "bench.h"
 #include "error.h"
 #include "plot.h"
 #include "report.h"
@@ -29,6 +30,24 @@ std::string readableFile(const std::string &path, const char *what, const char *
     return std::filesystem::absolute(path).lexically_normal().string();
 }
 
+std::string resolveQemu(const std::string &name) {
+    auto qemu = findExecutable(name);
+    if (!qemu)
+        throw SetupError("QEMU binary '" + name + "' not found" +
+                         (name.find('/') == std::string::npos ? " in PATH" : "") +
+                         " (install qemu-system-x86 or pass --qemu PATH)");
+    return qemu->string();
+}
+
+std::filesystem::path writableDir(const std::filesystem::path &dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || ::access(dir.c_str(), W_OK) != 0)
+        throw SetupError("cannot create or write output directory " + dir.string() +
+                         (ec ? ": " + ec.message() : ""));
+    return std::filesystem::absolute(dir).lexically_normal();
+}
+
 } // namespace
 
 int listCommand(const ListCommand &c, std::ostream &out) {
@@ -36,9 +55,13 @@ int listCommand(const ListCommand &c, std::ostream &out) {
     std::size_t width = 0;
     for (const auto &s : all)
         width = std::max(width, s.name.size());
-    for (const auto &s : all)
-        out << std::left << std::setw(static_cast<int>(width) + 2) << s.name << s.description
-            << "\n";
+    for (const auto &s : all) {
+        std::string tags;
+        for (const auto &t : s.tags)
+            tags += "[" + t + "] ";
+        out << std::left << std::setw(static_cast<int>(width) + 2) << s.name << tags
+            << s.description << "\n";
+    }
     return kExitPass;
 }
 
@@ -51,22 +74,10 @@ int runCommand(const RunCommand &c, std::ostream &out) {
         settings.kernel = readableFile(c.kernel, "kernel", "--kernel");
         settings.initrd = readableFile(c.initrd, "initrd", "--initrd");
     }
-    auto qemu = findExecutable(c.qemu);
-    if (!qemu)
-        throw SetupError("QEMU binary '" + c.qemu + "' not found" +
-                         (c.qemu.find('/') == std::string::npos ? " in PATH" : "") +
-                         " (install qemu-system-x86 or pass --qemu PATH)");
-    settings.qemu = qemu->string();
-
-    std::filesystem::path out_dir = c.out_dir.empty()
-                                        ? std::filesystem::path(kDefaultResultsDir) / scenario.name
-                                        : std::filesystem::path(c.out_dir);
-    std::error_code ec;
-    std::filesystem::create_directories(out_dir, ec);
-    if (ec || ::access(out_dir.c_str(), W_OK) != 0)
-        throw SetupError("cannot create or write output directory " + out_dir.string() +
-                         (ec ? ": " + ec.message() : ""));
-    settings.out_dir = std::filesystem::absolute(out_dir).lexically_normal();
+    settings.qemu = resolveQemu(c.qemu);
+    settings.out_dir =
+        writableDir(c.out_dir.empty() ? std::filesystem::path(kDefaultResultsDir) / scenario.name
+                                      : std::filesystem::path(c.out_dir));
     settings.label = c.label;
     settings.quiet = c.quiet;
     settings.timeout_scale = c.timeout_scale;
@@ -112,6 +123,33 @@ int plotCommand(const PlotCommand &c, std::ostream &out) {
     renderPlot(spec, script);
     out << "wrote " << spec.output_png.string() << " (script " << script.string() << ")\n";
     return kExitPass;
+}
+
+int benchCommand(const BenchCommand &c, std::ostream &out) {
+    auto all = loadScenarioDir(c.scenarios_dir);
+    BenchSettings settings;
+    if (c.scenarios.empty()) {
+        for (const auto &s : all)
+            if (hasTag(s, "bench"))
+                settings.scenarios.push_back(s);
+        if (settings.scenarios.empty())
+            throw UsageError("no scenario in " + c.scenarios_dir +
+                             " is tagged \"bench\"; name some with --scenarios");
+    } else {
+        for (const auto &name : c.scenarios)
+            settings.scenarios.push_back(findScenario(all, name));
+    }
+    for (const auto &k : c.kernels)
+        settings.kernels.push_back({k.label, readableFile(k.kernel, "kernel", "--kernels"),
+                                    readableFile(k.initrd, "initrd", "--kernels")});
+    settings.qemu = resolveQemu(c.qemu);
+    settings.out_dir = writableDir(c.out_dir);
+    settings.repeat = c.repeat;
+    settings.timeout_scale = c.timeout_scale;
+
+    bool complete = Bench(std::move(settings), out).run();
+    SignalGuard::reraise(); // interrupted: die by the same signal now that QEMU is gone
+    return complete ? kExitPass : kExitFail;
 }
 
 } // namespace pr

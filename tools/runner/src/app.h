@@ -14,5 +14,7 @@ int listCommand(const ListCommand &c, std::ostream &out);
 // Throws UsageError/SetupError before starting QEMU if anything is missing.
 int runCommand(const RunCommand &c, std::ostream &out);
 int plotCommand(const PlotCommand &c, std::ostream &out);
+// Checks kernels, scenarios and QEMU before the first run (UsageError/SetupError).
+int benchCommand(const BenchCommand &c, std::ostream &out);
 
 } // namespace pr

@@ -67,6 +67,7 @@ std::string kindName(const Assertion &a) {
                           [](const MarkerAssertion &) { return "marker"; },
                           [](const NoConsoleMatchAssertion &) { return "no_console_match"; },
                           [](const RssReturnedAssertion &) { return "rss_returned"; },
+                          [](const RssReturnedWithinAssertion &) { return "rss_returned_within"; },
                           [](const ValueAssertion &) { return "value"; },
                       },
                       a);
@@ -89,6 +90,12 @@ std::string describe(const Assertion &a) {
                               return "RSS grown after " + quoted(m.from_marker) + " returned " +
                                      fmt("%.0f %%", m.fraction * 100) + " within " +
                                      number(m.within_s) + " s" + " of " + quoted(m.peak_marker);
+                          },
+                          [](const RssReturnedWithinAssertion &m) {
+                              std::string s = "RSS grown after " + quoted(m.from_marker) +
+                                              " returned within " + number(m.within_s) + " s of " +
+                                              quoted(m.peak_marker);
+                              return m.min_mib > 0 ? s + " (at least " + mib(m.min_mib) + ")" : s;
                           },
                           [](const ValueAssertion &m) {
                               std::string s = "value " + m.name;
@@ -138,44 +145,76 @@ AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &, const st
     return passed("no match in " + std::to_string(r.console_lines.size()) + " console lines");
 }
 
-AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
-                                    bool final) {
-    const TimedMarker *from = firstMarker(r, a.from_marker);
-    const TimedMarker *peak_m = from ? firstMarker(r, a.peak_marker) : nullptr;
+namespace {
+
+// Baseline, peak and growth of RSS between two markers, shared by the rss_returned kinds.
+struct Growth {
+    double from_t = 0, peak_t = 0;
+    double baseline = 0, peak = 0, grown = 0;
+    json figures;
+};
+
+// The growth, or the result to report while it cannot be measured (pending or failed).
+std::variant<Growth, AssertionResult> measureGrowth(const std::string &from_marker,
+                                                    const std::string &peak_marker,
+                                                    double min_growth_mib, const RunRecord &r,
+                                                    bool final) {
+    const TimedMarker *from = firstMarker(r, from_marker);
+    const TimedMarker *peak_m = from ? firstMarker(r, peak_marker) : nullptr;
     if (!from || !peak_m) {
-        const std::string &missing = from ? a.peak_marker : a.from_marker;
+        const std::string &missing = from ? peak_marker : from_marker;
         return final ? failed("never saw marker " + quoted(missing))
                      : pending("waiting for marker " + quoted(missing));
     }
-    const double from_t = from->t, peak_t = peak_m->t;
-    if (peak_t < from_t)
-        return failed("marker " + quoted(a.peak_marker) + " came before " + quoted(a.from_marker));
+    Growth g;
+    g.from_t = from->t;
+    g.peak_t = peak_m->t;
+    if (g.peak_t < g.from_t)
+        return failed("marker " + quoted(peak_marker) + " came before " + quoted(from_marker));
 
     // Baseline: the last sample at or before from_t, else the first one after it.
     const RssSample *baseline = nullptr;
     for (const auto &s : r.samples) {
-        if (s.t <= from_t || !baseline)
+        if (s.t <= g.from_t || !baseline)
             baseline = &s;
-        if (s.t > from_t)
+        if (s.t > g.from_t)
             break;
     }
     if (!baseline)
         return final ? failed("no RSS samples were taken") : pending("waiting for RSS samples");
 
-    double peak = baseline->mib;
+    g.baseline = baseline->mib;
+    g.peak = g.baseline;
     for (const auto &s : r.samples)
-        if (s.t >= from_t && s.t <= peak_t)
-            peak = std::max(peak, s.mib);
-    const double grown = peak - baseline->mib;
+        if (s.t >= g.from_t && s.t <= g.peak_t)
+            g.peak = std::max(g.peak, s.mib);
+    g.grown = g.peak - g.baseline;
+    g.figures = {{"baseline_mib", g.baseline},
+                 {"peak_mib", g.peak},
+                 {"grown_mib", g.grown},
+                 {"from_t", g.from_t},
+                 {"peak_marker_t", g.peak_t}};
+    if (g.grown < min_growth_mib)
+        return failed("RSS grew only " + fmt("%.1f MiB", g.grown) + " between " +
+                          quoted(from_marker) + " and " + quoted(peak_marker) + " (baseline " +
+                          mib(g.baseline) + ", peak " + mib(g.peak) + "); need at least " +
+                          number(min_growth_mib) + " MiB" + " to measure a return",
+                      g.figures);
+    return g;
+}
+
+} // namespace
+
+AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
+                                    bool final) {
+    auto measured = measureGrowth(a.from_marker, a.peak_marker, a.min_growth_mib, r, final);
+    if (auto *early = std::get_if<AssertionResult>(&measured))
+        return *early;
+    const Growth &g = std::get<Growth>(measured);
+    const double peak = g.peak, grown = g.grown, peak_t = g.peak_t;
     const double target = peak - a.fraction * grown;
-    json figures = {{"baseline_mib", baseline->mib}, {"peak_mib", peak}, {"grown_mib", grown},
-                    {"target_mib", target},          {"from_t", from_t}, {"peak_marker_t", peak_t}};
-    if (grown < a.min_growth_mib)
-        return failed("RSS grew only " + fmt("%.1f MiB", grown) + " between " +
-                          quoted(a.from_marker) + " and " + quoted(a.peak_marker) + " (baseline " +
-                          mib(baseline->mib) + ", peak " + mib(peak) + "); need at least " +
-                          number(a.min_growth_mib) + " MiB" + " to measure a return",
-                      figures);
+    json figures = g.figures;
+    figures["target_mib"] = target;
 
     // "returned 742 MiB of 768 MiB grown (96.6 %<extra>)"
     auto describeReturn = [&](double rss, const std::string &extra = "") {
@@ -205,15 +244,52 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
     figures["returned_mib"] = peak - lowest;
     figures["returned_fraction"] = (peak - lowest) / grown;
     std::string best = describeReturn(lowest, ", needed " + fmt("%.0f %%", a.fraction * 100));
-    if (now - peak_t > a.within_s)
+    if (now - peak_t > a.within_s) {
+        figures["not_reached_within_s"] = a.within_s;
         return failed("only " + best + " within " + number(a.within_s) + " s" + " after " +
                           quoted(a.peak_marker),
                       figures);
+    }
     if (final)
         return failed("run ended " + fmt("%.1f s", now - peak_t) + " after " +
                           quoted(a.peak_marker) + " with only " + best,
                       figures);
     return pending("waiting for RSS <= " + mib(target) + "; so far " + describeReturn(lowest));
+}
+
+AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, const RunRecord &r,
+                                          double now, bool final) {
+    auto measured = measureGrowth(a.from_marker, a.peak_marker, a.min_growth_mib, r, final);
+    if (auto *early = std::get_if<AssertionResult>(&measured))
+        return *early;
+    const Growth &g = std::get<Growth>(measured);
+    double lowest = g.peak;
+    for (const auto &s : r.samples)
+        if (s.t > g.peak_t && s.t - g.peak_t <= a.within_s)
+            lowest = std::min(lowest, s.mib);
+    const double returned = g.peak - lowest;
+    json figures = g.figures;
+    figures["lowest_mib"] = lowest;
+    figures["returned_mib"] = returned;
+    figures["returned_fraction"] = returned / g.grown;
+    figures["window_s"] = a.within_s;
+    figures["window_closed"] = now - g.peak_t >= a.within_s;
+    // "returned 12 MiB of 768 MiB grown (1.6 %) within 30 s after 'freed'"
+    std::string text = "returned " + mib(returned) + " of " + mib(g.grown) + " grown (" +
+                       fmt("%.1f %%", 100.0 * returned / g.grown) + ")";
+    if (now - g.peak_t < a.within_s) {
+        if (final)
+            return failed("run ended " + fmt("%.1f s", now - g.peak_t) + " after " +
+                              quoted(a.peak_marker) + ", before the " + number(a.within_s) +
+                              " s window closed; " + text + " so far",
+                          figures);
+        return pending("waiting for the " + number(a.within_s) + " s window after " +
+                       quoted(a.peak_marker) + " to close; so far " + text);
+    }
+    text += " within " + number(a.within_s) + " s after " + quoted(a.peak_marker);
+    if (returned < a.min_mib)
+        return failed("only " + text + "; needed " + mib(a.min_mib), figures);
+    return passed(text, figures);
 }
 
 AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final) {
@@ -270,6 +346,9 @@ std::vector<AssertionResult> Evaluator::evaluate(const RunRecord &record, double
                 [&](const MarkerAssertion &m) { return evaluateMarker(m, record, final); },
                 [&](const RssReturnedAssertion &m) {
                     return evaluateRssReturned(m, record, now, final);
+                },
+                [&](const RssReturnedWithinAssertion &m) {
+                    return evaluateRssReturnedWithin(m, record, now, final);
                 },
                 [&](const ValueAssertion &m) { return evaluateValue(m, record, final); },
                 [&](const NoConsoleMatchAssertion &) { return AssertionResult{}; },

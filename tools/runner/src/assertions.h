@@ -42,6 +42,18 @@ struct RssReturnedAssertion {
     double min_growth_mib = 1;
 };
 
+// How much of the RSS grown between `from_marker` and `peak_marker` (baseline and peak as
+// for RssReturnedAssertion) the host got back within `within_s` seconds after
+// `peak_marker`: peak minus the lowest RSS in that window. Decided once the window has
+// passed; passes if at least `min_mib` came back (default 0: a measurement, not a check).
+struct RssReturnedWithinAssertion {
+    std::string from_marker;
+    std::string peak_marker;
+    double within_s = 30;
+    double min_mib = 0;
+    double min_growth_mib = 1;
+};
+
 // The first "@@PR value name=<name> v=<number>" marker decides: min <= v <= max.
 struct ValueAssertion {
     std::string name;
@@ -49,8 +61,8 @@ struct ValueAssertion {
     std::optional<double> max;
 };
 
-using Assertion =
-    std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion, ValueAssertion>;
+using Assertion = std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion,
+                               RssReturnedWithinAssertion, ValueAssertion>;
 
 std::string kindName(const Assertion &a); // "marker", "no_console_match", ...
 std::string describe(const Assertion &a); // one line for humans
@@ -71,6 +83,8 @@ AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &a, const s
                                        const RunRecord &r);
 AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
                                     bool final);
+AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, const RunRecord &r,
+                                          double now, bool final);
 AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final);
 
 // Evaluates a scenario's assertion list. Holds the compiled regexes; console lines are

@@ -92,6 +92,66 @@ TEST(AssertionsTest, RssReturnedNeedsGrowth) {
     EXPECT_NE(res.detail.find("RSS grew only 0.0 MiB"), std::string::npos) << res.detail;
 }
 
+TEST(AssertionsTest, RssReturnedRecordsNotReachedWithin) {
+    RunRecord r = sampled(82, [](double t) { return t < 21 ? drainCurve(t) : 500.0; });
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed")};
+    auto res = evaluateRssReturned(drain(), r, 82, false);
+    EXPECT_EQ(res.figures["not_reached_within_s"], 60.0);
+    EXPECT_FALSE(res.figures.contains("seconds_after_marker"));
+    res = evaluateRssReturned(drain(), r, 50, true); // run ended inside the window
+    EXPECT_FALSE(res.figures.contains("not_reached_within_s"));
+}
+
+RssReturnedWithinAssertion within30() {
+    RssReturnedWithinAssertion a;
+    a.from_marker = "touch-begin";
+    a.peak_marker = "freed";
+    a.within_s = 30;
+    return a;
+}
+
+TEST(AssertionsTest, RssReturnedWithinMeasuresOverTheWholeWindow) {
+    // Half of the growth is freed; 96 MiB come back by t=40, then RSS creeps up again.
+    auto curve = [](double t) {
+        if (t < 21)
+            return drainCurve(t);
+        if (t < 40)
+            return 868.0 - 5 * (t - 21) - 1e-9;
+        return 868.0 - 95.0 + (t - 40);
+    };
+    RunRecord r = sampled(45, curve);
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed mib=384")};
+    auto res = evaluateRssReturnedWithin(within30(), r, 45, false);
+    EXPECT_EQ(res.verdict, Verdict::Pending);
+    EXPECT_NE(res.detail.find("waiting for the 30 s window after 'freed' to close"),
+              std::string::npos)
+        << res.detail;
+
+    r = sampled(55, curve);
+    r.markers = {marker(10, "touch-begin"), marker(21, "freed mib=384")};
+    res = evaluateRssReturnedWithin(within30(), r, 55, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass);
+    EXPECT_NEAR(res.figures["returned_mib"].get<double>(), 95, 0.3);
+    EXPECT_EQ(res.figures["window_s"], 30.0);
+    EXPECT_EQ(res.figures["window_closed"], true);
+    EXPECT_EQ(res.detail, "returned 95 MiB of 768 MiB grown (12.4 %) within 30 s after 'freed'");
+
+    auto strict = within30();
+    strict.min_mib = 200;
+    res = evaluateRssReturnedWithin(strict, r, 55, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NE(res.detail.find("; needed 200 MiB"), std::string::npos) << res.detail;
+
+    res = evaluateRssReturnedWithin(within30(), r, 40, true);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NE(res.detail.find("run ended 19.0 s after 'freed', before the 30 s window closed"),
+              std::string::npos)
+        << res.detail;
+    EXPECT_EQ(describe(strict),
+              "RSS grown after 'touch-begin' returned within 30 s of 'freed' (at least 200 MiB)");
+    EXPECT_EQ(kindName(strict), "rss_returned_within");
+}
+
 TEST(AssertionsTest, MarkerAssertion) {
     MarkerAssertion a{"result", {"pass"}, {}};
     RunRecord r;

@@ -14,6 +14,9 @@ std::string usageText() {
   pr-runner run --scenario NAME --kernel BZIMAGE --initrd INITRD [--scenarios DIR]
                 [--out DIR] [--qemu PATH] [--label TEXT] [--quiet] [--timeout-scale F]
   pr-runner plot --out FILE.png [--title TEXT] RESULT_DIR...
+  pr-runner bench --kernels A=BZIMAGE:INITRD,B=BZIMAGE:INITRD [--scenarios NAME,...]
+                  [--repeat N | --quick] [--out DIR] [--scenario-dir DIR] [--qemu PATH]
+                  [--timeout-scale F]
   pr-runner --help
 
 list   one line per scenario: name and description
@@ -23,16 +26,25 @@ run    boot one guest under QEMU, print a live timeline (elapsed s, host RSS, gu
        build/results/<scenario>)
 plot   draw the rss.tsv of several run directories on one chart, labelled by each
        run's --label (or the directory name)
+bench  A/B benchmark: run each scenario --repeat times per kernel (default 3; the
+       kernel order flips every repetition: A B, B A, ...) with identical QEMU
+       options, then print the medians of each scenario's figures, B/A ratios and
+       every run's values; writes bench.md, bench.json, one RSS chart per drain
+       scenario and the runs (runs/<scenario>/<rep>-<label>/) into --out (default
+       build/bench). --scenarios defaults to every scenario tagged "bench";
+       --quick is one repetition of bench-drain-1g (or of --scenarios). A run that
+       fails an assertion is recorded, not fatal
 
---scenarios DIR     scenario JSON files (default tools/scenarios)
+--scenarios DIR     scenario JSON files (default tools/scenarios; bench: --scenario-dir)
 --qemu PATH         QEMU binary (default qemu-system-x86_64 from PATH)
 --label TEXT        name of this run in result.json and plots (e.g. base, ours)
 --quiet             no live timeline; only the summary and the final line
 --timeout-scale F   multiply the scenario's timeout_s by F (> 0)
 
-exit status: 0 all assertions passed, 1 an assertion failed or the run timed out,
-2 usage or setup error; on SIGINT/SIGTERM QEMU is stopped, results are written
-and the runner then dies by that signal.
+exit status: 0 all assertions passed (bench: every run gave its figures), 1 an
+assertion failed or the run timed out (bench: a run gave no figures), 2 usage or
+setup error; on SIGINT/SIGTERM QEMU is stopped, results are written and the
+runner then dies by that signal.
 )";
 }
 
@@ -94,7 +106,49 @@ double parseScale(const std::string &text) {
     return v;
 }
 
+int parseRepeat(const std::string &text) {
+    char *end = nullptr;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || v < 1 || v > 100)
+        throw UsageError("--repeat needs an integer from 1 to 100, got '" + text + "'");
+    return static_cast<int>(v);
+}
+
+std::vector<std::string> splitList(const std::string &text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t comma = text.find(',', pos);
+        if (comma == std::string::npos)
+            comma = text.size();
+        out.push_back(text.substr(pos, comma - pos));
+        pos = comma + 1;
+    }
+    return out;
+}
+
 } // namespace
+
+std::vector<KernelSpec> parseKernelSpecs(const std::string &text) {
+    std::vector<KernelSpec> out;
+    for (const auto &item : splitList(text)) {
+        auto eq = item.find('=');
+        auto colon = item.find(':', eq == std::string::npos ? 0 : eq);
+        if (eq == std::string::npos || colon == std::string::npos || eq == 0 || colon == eq + 1 ||
+            colon + 1 == item.size())
+            throw UsageError("--kernels: expected LABEL=BZIMAGE:INITRD, got '" + item + "'");
+        KernelSpec k{item.substr(0, eq), item.substr(eq + 1, colon - eq - 1),
+                     item.substr(colon + 1)};
+        if (k.label.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+            std::string::npos)
+            throw UsageError("--kernels: label '" + k.label + "' must be [a-z0-9_.-]");
+        for (const auto &other : out)
+            if (other.label == k.label)
+                throw UsageError("--kernels: label '" + k.label + "' given twice");
+        out.push_back(std::move(k));
+    }
+    return out;
+}
 
 Command parseCommandLine(const std::vector<std::string> &args) {
     if (args.empty())
@@ -149,7 +203,44 @@ Command parseCommandLine(const std::vector<std::string> &args) {
             throw UsageError("plot: give at least one result directory");
         return c;
     }
-    throw UsageError("unknown command '" + command + "' (commands: list, run, plot; see --help)");
+    if (command == "bench") {
+        BenchCommand c;
+        bool repeat_given = false;
+        walker.run(
+            {
+                {"--kernels", [&](const std::string &v) { c.kernels = parseKernelSpecs(v); }},
+                {"--scenarios",
+                 [&](const std::string &v) {
+                     c.scenarios = splitList(v);
+                     for (const auto &name : c.scenarios)
+                         if (name.empty())
+                             throw UsageError("--scenarios: empty name in '" + v + "'");
+                 }},
+                {"--repeat",
+                 [&](const std::string &v) {
+                     c.repeat = parseRepeat(v);
+                     repeat_given = true;
+                 }},
+                {"--out", [&](const std::string &v) { c.out_dir = v; }},
+                {"--scenario-dir", [&](const std::string &v) { c.scenarios_dir = v; }},
+                {"--qemu", [&](const std::string &v) { c.qemu = v; }},
+                {"--timeout-scale", [&](const std::string &v) { c.timeout_scale = parseScale(v); }},
+            },
+            {{"--quick", [&] { c.quick = true; }}}, {});
+        if (c.kernels.size() != 2)
+            throw UsageError("bench: --kernels needs exactly two kernels, "
+                             "A=BZIMAGE:INITRD,B=BZIMAGE:INITRD (ratios are B/A)");
+        if (c.quick && repeat_given)
+            throw UsageError("bench: --quick means one repetition; drop --repeat");
+        if (c.quick) {
+            c.repeat = 1;
+            if (c.scenarios.empty())
+                c.scenarios = {kQuickBenchScenario};
+        }
+        return c;
+    }
+    throw UsageError("unknown command '" + command +
+                     "' (commands: list, run, plot, bench; see --help)");
 }
 
 } // namespace pr

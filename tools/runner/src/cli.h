@@ -10,6 +10,8 @@ namespace pr {
 
 inline constexpr const char *kDefaultScenarioDir = "tools/scenarios";
 inline constexpr const char *kDefaultResultsDir = "build/results";
+inline constexpr const char *kDefaultBenchDir = "build/bench";
+inline constexpr const char *kQuickBenchScenario = "bench-drain-1g";
 
 struct HelpCommand {};
 
@@ -36,7 +38,27 @@ struct PlotCommand {
     std::vector<std::string> result_dirs; // each holds rss.tsv (+ result.json for the label)
 };
 
-using Command = std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand>;
+struct KernelSpec {
+    std::string label; // "base"
+    std::string kernel;
+    std::string initrd;
+};
+
+struct BenchCommand {
+    std::vector<KernelSpec> kernels;    // exactly two: ratios are second / first
+    std::vector<std::string> scenarios; // empty: every scenario tagged "bench"
+    int repeat = 3;
+    bool quick = false; // 1 repetition; kQuickBenchScenario unless --scenarios is given
+    std::string out_dir = kDefaultBenchDir;
+    std::string scenarios_dir = kDefaultScenarioDir;
+    std::string qemu = "qemu-system-x86_64";
+    double timeout_scale = 1.0;
+};
+
+using Command = std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand, BenchCommand>;
+
+// "base=BZ:INITRD,ours=BZ:INITRD". Throws UsageError.
+std::vector<KernelSpec> parseKernelSpecs(const std::string &text);
 
 // `args` excludes argv[0]. Throws UsageError with a message naming the problem.
 Command parseCommandLine(const std::vector<std::string> &args);

@@ -40,6 +40,47 @@ TEST(CliTest, ListAndHelpAndPlot) {
     EXPECT_EQ(p.result_dirs, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(CliTest, Bench) {
+    auto c = std::get<BenchCommand>(parse({"bench", "--kernels", "base=/b/bz:/b/i,ours=/o/bz:/o/i",
+                                           "--scenarios", "a,b", "--repeat", "5", "--out=o"}));
+    ASSERT_EQ(c.kernels.size(), 2u);
+    EXPECT_EQ(c.kernels[0].label, "base");
+    EXPECT_EQ(c.kernels[0].kernel, "/b/bz");
+    EXPECT_EQ(c.kernels[0].initrd, "/b/i");
+    EXPECT_EQ(c.kernels[1].label, "ours");
+    EXPECT_EQ(c.scenarios, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(c.repeat, 5);
+    EXPECT_EQ(c.out_dir, "o");
+    EXPECT_EQ(c.scenarios_dir, "tools/scenarios");
+    EXPECT_FALSE(c.quick);
+
+    c = std::get<BenchCommand>(parse({"bench", "--kernels", "a=k:i,b=k:i"}));
+    EXPECT_EQ(c.repeat, 3);
+    EXPECT_TRUE(c.scenarios.empty()); // every "bench" scenario
+    EXPECT_EQ(c.out_dir, "build/bench");
+
+    c = std::get<BenchCommand>(parse({"bench", "--kernels", "a=k:i,b=k:i", "--quick"}));
+    EXPECT_EQ(c.repeat, 1);
+    EXPECT_EQ(c.scenarios, std::vector<std::string>{"bench-drain-1g"});
+    c = std::get<BenchCommand>(
+        parse({"bench", "--kernels", "a=k:i,b=k:i", "--quick", "--scenarios", "x"}));
+    EXPECT_EQ(c.scenarios, std::vector<std::string>{"x"});
+}
+
+TEST(CliTest, BenchErrors) {
+    expectUsage({"bench"}, "needs exactly two kernels");
+    expectUsage({"bench", "--kernels", "a=k:i"}, "needs exactly two kernels");
+    expectUsage({"bench", "--kernels", "a=k:i,a=k:i"}, "label 'a' given twice");
+    expectUsage({"bench", "--kernels", "a=k,b=k:i"}, "expected LABEL=BZIMAGE:INITRD, got 'a=k'");
+    expectUsage({"bench", "--kernels", "=k:i,b=k:i"}, "expected LABEL=BZIMAGE:INITRD");
+    expectUsage({"bench", "--kernels", "a=k:,b=k:i"}, "expected LABEL=BZIMAGE:INITRD");
+    expectUsage({"bench", "--kernels", "A B=k:i,b=k:i"}, "must be [a-z0-9_.-]");
+    expectUsage({"bench", "--kernels", "a=k:i,b=k:i", "--repeat", "0"}, "--repeat needs");
+    expectUsage({"bench", "--kernels", "a=k:i,b=k:i", "--repeat", "2x"}, "--repeat needs");
+    expectUsage({"bench", "--kernels", "a=k:i,b=k:i", "--scenarios", "a,,b"}, "empty name");
+    expectUsage({"bench", "--kernels", "a=k:i,b=k:i", "--quick", "--repeat", "2"}, "drop --repeat");
+}
+
 TEST(CliTest, Errors) {
     expectUsage({}, "no command");
     expectUsage({"frobnicate"}, "unknown command 'frobnicate'");

@@ -213,6 +213,53 @@ TEST_F(QemuTest, SigintStopsQemuWritesResultsAndDiesBySigint) {
     EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
 }
 
+TEST_F(QemuTest, BenchAlternatesKernelsAndRecordsFailedRuns) {
+    requireFakeGuest();
+    json measured = scenario("fake-bench", "guest-exit");
+    measured["tags"] = {"bench"};
+    measured["assertions"] =
+        json::parse(R"([{"kind": "value", "name": "answer", "min": 40, "max": 50}])");
+    addScenario(measured);
+    json drain = scenario("fake-drain", "guest-exit"); // the fake guest never frees anything
+    drain["assertions"] = json::parse(R"([{"kind": "rss_returned", "from_marker": "touch-begin",
+        "peak_marker": "freed", "fraction": 0.9, "within_s": 5}])");
+    addScenario(drain);
+    std::string kernel = std::string(PR_FAKE_GUEST) + ":" + (dir_.path() / "initrd").string();
+    ExitStatus st = run({PR_RUNNER_BIN, "bench", "--kernels", "a=" + kernel + ",b=" + kernel,
+                         "--scenarios", "fake-bench,fake-drain", "--repeat", "2", "--scenario-dir",
+                         scenarios().string(), "--out", out().string()});
+    EXPECT_EQ(st.describe(), "exit code 1") << output_; // fake-drain gave no figures
+    EXPECT_NE(output_.find("[1/8] fake-bench rep 1 a: pass"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("[3/8] fake-bench rep 2 b: pass"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("[8/8] fake-drain rep 2 a: fail"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("42.0  42.0  1.00  2  42.0 42.0  42.0 42.0\n"), std::string::npos)
+        << output_;
+
+    json b = json::parse(slurp(out() / "bench.json"));
+    EXPECT_EQ(b["complete"], true);
+    std::vector<std::string> order;
+    for (const auto &r : b["runs"])
+        order.push_back(r["kernel"]);
+    EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "b", "a", "a", "b", "b", "a"}));
+    EXPECT_EQ(b["runs"][0]["figures"]["answer"]["value"], 42.0);
+    EXPECT_EQ(b["runs"][4]["outcome"], "fail");
+    EXPECT_EQ(b["runs"][4]["figures"]["return_s"]["value"], nullptr);
+    EXPECT_EQ(b["runs"][4]["figures"]["return_s"]["note"], "never saw marker 'touch-begin'");
+    EXPECT_EQ(b["summary"][0]["median"]["b"]["value"], 42.0);
+    EXPECT_EQ(b["summary"][0]["ratio"]["value"], 1.0);
+    EXPECT_TRUE(std::filesystem::exists(out() / "runs/fake-bench/2-b/result.json"));
+    std::string md = slurp(out() / "bench.md");
+    EXPECT_NE(md.find("| fake-bench | answer | 42.0 | 42.0 | 1.00 | 2 | 42.0 42.0 | 42.0 42.0 |"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("- fake-drain rep 1 a (fail, `runs/fake-drain/1-a`): "), std::string::npos)
+        << md;
+    for (const auto &r : b["runs"])
+        EXPECT_TRUE(processGone(
+            json::parse(slurp(out() / r["dir"].get<std::string>() / "result.json"))["qemu_pid"]
+                .get<int>()));
+}
+
 TEST_F(QemuTest, SetupErrorsExit2WithoutStartingQemu) {
     addScenario(scenario("known", "guest-exit"));
     std::ofstream(dir_.path() / "initrd") << "x";

@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
                 [](const pr::ListCommand &c) { return pr::listCommand(c, std::cout); },
                 [](const pr::RunCommand &c) { return pr::runCommand(c, std::cout); },
                 [](const pr::PlotCommand &c) { return pr::plotCommand(c, std::cout); },
+                [](const pr::BenchCommand &c) { return pr::benchCommand(c, std::cout); },
             },
             command);
     } catch (const pr::UsageError &e) {

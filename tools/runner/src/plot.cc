@@ -57,7 +57,7 @@ std::string gnuplotScript(const PlotSpec &spec) {
         << " noenhanced font ',10'\n";
     out << "set output " << quote(spec.output_png.string()) << "\n";
     out << "set title " << quote(spec.title) << "\n";
-    out << "set xlabel 'time since QEMU start (s)'\n";
+    out << "set xlabel " << quote(spec.xlabel) << "\n";
     out << "set ylabel 'host RSS of QEMU (MiB)'\n";
     out << "set grid\n";
     out << "set key outside right top\n";

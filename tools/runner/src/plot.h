@@ -18,6 +18,7 @@ struct PlotSeries {
 
 struct PlotSpec {
     std::string title;
+    std::string xlabel = "time since QEMU start (s)";
     std::filesystem::path output_png;
     std::vector<PlotSeries> series;
     int width = 1200;

@@ -22,6 +22,7 @@ TEST(PlotTest, ScriptHasOneDataBlockAndCurvePerSeries) {
     EXPECT_NE(s.find("set terminal pngcairo size 1200,600"), std::string::npos);
     EXPECT_NE(s.find("set output '/out/it''s.png'\n"), std::string::npos);
     EXPECT_NE(s.find("set title 'drain-1g: base vs ours'\n"), std::string::npos);
+    EXPECT_NE(s.find("set xlabel 'time since QEMU start (s)'\n"), std::string::npos);
     EXPECT_NE(s.find("$series0 << EOD\n0.000 100.000\n0.050 101.500\nEOD\n"), std::string::npos)
         << s;
     EXPECT_NE(s.find("$series1 << EOD\n0.000 99.000\nEOD\n"), std::string::npos);
@@ -52,6 +53,13 @@ TEST(PlotTest, MarkersReadTogetherShareOneLabel) {
     EXPECT_NE(s.find("set label 'boot, value, ready' at 1.000"), std::string::npos) << s;
     EXPECT_NE(s.find("set label 'freed' at 5.000"), std::string::npos) << s;
     EXPECT_EQ(s.find("set label 'ready'"), std::string::npos) << s;
+}
+
+TEST(PlotTest, XLabel) {
+    PlotSpec spec = twoSeries();
+    spec.xlabel = "seconds since 'freed'";
+    EXPECT_NE(gnuplotScript(spec).find("set xlabel 'seconds since ''freed'''\n"),
+              std::string::npos);
 }
 
 TEST(PlotTest, EmptySeriesStillPlots) {

@@ -96,14 +96,17 @@ std::string rssTsv(const RunResult &r) {
     std::ostringstream out;
     out << "# pr-runner host RSS of QEMU; scenario=" << r.scenario << " label=" << r.label
         << " started_at=" << r.started_at << "\n";
-    out << "# t_seconds\trss_mib\n";
+    out << "# t_seconds\trss_mib\tqemu_cpu_s\n";
     const auto &samples = r.record.samples;
     const auto &markers = r.record.markers;
     std::size_t mi = 0;
     for (const auto &s : samples) {
         for (; mi < markers.size() && markers[mi].t <= s.t; ++mi)
             out << "# marker " << fixed(markers[mi].t, 3) << " " << markers[mi].marker.text << "\n";
-        out << fixed(s.t, 3) << "\t" << fixed(s.mib, 2) << "\n";
+        out << fixed(s.t, 3) << "\t" << fixed(s.mib, 2);
+        if (s.cpu_s)
+            out << "\t" << fixed(*s.cpu_s, 2);
+        out << "\n";
     }
     for (; mi < markers.size(); ++mi)
         out << "# marker " << fixed(markers[mi].t, 3) << " " << markers[mi].marker.text << "\n";
@@ -137,7 +140,9 @@ RssTable readRssTsv(const std::filesystem::path &path) {
         RssSample s{};
         if (!(ls >> s.t >> s.mib))
             throw SetupError(path.string() + ":" + std::to_string(line_no) +
-                             ": expected \"t_seconds<TAB>rss_mib\"");
+                             ": expected \"t_seconds<TAB>rss_mib[<TAB>qemu_cpu_s]\"");
+        if (double cpu; ls >> cpu)
+            s.cpu_s = cpu;
         table.samples.push_back(s);
     }
     return table;

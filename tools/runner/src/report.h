@@ -54,8 +54,9 @@ struct RunResult {
 
 nlohmann::json resultJson(const RunResult &r);
 
-// rss.tsv: "# ..." header comments, then "t_seconds<TAB>rss_mib" rows; markers are
-// interleaved in time order as "# marker <t> <text>" comment lines.
+// rss.tsv: "# ..." header comments, then "t_seconds<TAB>rss_mib[<TAB>qemu_cpu_s]" rows
+// (the CPU time column when it was sampled); markers are interleaved in time order as
+// "# marker <t> <text>" comment lines.
 std::string rssTsv(const RunResult &r);
 
 struct RssTable {

@@ -15,7 +15,7 @@ RunResult sample() {
     r.qemu_exit = "exit code 0";
     r.passed = false;
     r.reason = "value x: below";
-    r.record.samples = {{0.05, 10}, {1.0, 20.5}, {2.0, 30}};
+    r.record.samples = {{0.05, 10, 0.5}, {1.0, 20.5, 1.25}, {2.0, 30, std::nullopt}};
     r.record.markers = {{0.5, *parseMarker("@@PR boot")}, {2.5, *parseMarker("@@PR done k=v")}};
     r.actions.push_back({0.6, "boot", "balloon", {{"value", 1}}, nullptr, "QMP command failed"});
     r.assertions.push_back(
@@ -27,7 +27,8 @@ RunResult sample() {
 TEST(ReportTest, RssTsvInterleavesMarkersAndRoundTrips) {
     RunResult r = sample();
     std::string tsv = rssTsv(r);
-    EXPECT_NE(tsv.find("# t_seconds\trss_mib\n0.050\t10.00\n# marker 0.500 boot\n1.000\t20.50\n"),
+    EXPECT_NE(tsv.find("# t_seconds\trss_mib\tqemu_cpu_s\n0.050\t10.00\t0.50\n# marker 0.500 "
+                       "boot\n1.000\t20.50\t1.25\n"),
               std::string::npos)
         << tsv;
     EXPECT_NE(tsv.find("2.000\t30.00\n# marker 2.500 done k=v\n"), std::string::npos);
@@ -37,6 +38,8 @@ TEST(ReportTest, RssTsvInterleavesMarkersAndRoundTrips) {
     RssTable t = readRssTsv(dir.path() / "rss.tsv");
     ASSERT_EQ(t.samples.size(), 3u);
     EXPECT_DOUBLE_EQ(t.samples[1].mib, 20.5);
+    EXPECT_EQ(t.samples[1].cpu_s, 1.25);
+    EXPECT_EQ(t.samples[2].cpu_s, std::nullopt);
     ASSERT_EQ(t.markers.size(), 2u);
     EXPECT_DOUBLE_EQ(t.markers[1].t, 2.5);
     EXPECT_EQ(t.markers[1].marker.arg("k"), "v");

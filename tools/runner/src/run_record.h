@@ -4,6 +4,7 @@
 
 #include "marker.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@ namespace pr {
 struct RssSample {
     double t;   // seconds since start
     double mib; // host RSS of the QEMU process
+    std::optional<double> cpu_s =
+        std::nullopt; // utime + stime of QEMU so far (all threads), if known
 };
 
 struct TimedMarker {

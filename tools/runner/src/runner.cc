@@ -1,8 +1,10 @@
 #include "runner.h"
 
+#include "cpu_sampler.h"
 #include "error.h"
 #include "qemu_command.h"
 #include "qmp_client.h"
+#include "qmp_expect.h"
 #include "rss_sampler.h"
 #include "signal_guard.h"
 #include "temp_dir.h"
@@ -88,13 +90,14 @@ struct Runner::Session {
     Session(const std::vector<std::string> &argv, const std::filesystem::path &out_dir,
             std::filesystem::path socket)
         : t0(Clock::now()), qmp_socket(std::move(socket)),
-          qemu({argv, "/dev/null", out_dir / "qemu.log"}), rss(qemu.pid()),
+          qemu({argv, "/dev/null", out_dir / "qemu.log"}), rss(qemu.pid()), cpu(qemu.pid()),
           console(out_dir / "console.log") {}
 
     Clock::time_point t0;
     std::filesystem::path qmp_socket;
     Subprocess qemu; // declared first among the resources: destroyed (killed) last
     RssSampler rss;
+    CpuSampler cpu;
     ConsoleWatcher console;
     std::optional<QmpClient> qmp;
     std::optional<ExitStatus> exit_status;
@@ -152,6 +155,10 @@ RunResult Runner::run() {
     for (std::size_t i = 0; i < scenario_.assertions.size(); ++i)
         result_.assertions.push_back({kindName(scenario_.assertions[i]),
                                       describe(scenario_.assertions[i]), final_results[i]});
+    for (const auto &a : scenario_.actions)
+        for (auto &rep :
+             evaluateQmpExpects(a.on_marker, a.execute, a.arguments, a.expect, result_.actions))
+            result_.assertions.push_back(std::move(rep));
     result_.duration_s = end_t;
     result_.end_reason = endReasonName(end);
     result_.qemu_exit = session.exit_status->describe();
@@ -188,7 +195,7 @@ EndReason Runner::loop(Session &s) {
             return EndReason::GuestExit;
         std::optional<double> rss = s.rss.sampleMib();
         if (rss)
-            result_.record.samples.push_back({now, *rss});
+            result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
         takeConsole(s, s.console.poll(), now, true);
         recordQmpEvents(s);
         latest_ = evaluator_.evaluate(result_.record, now, false);

@@ -2,6 +2,7 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -172,6 +173,20 @@ Assertion parseAssertion(const json &j, const std::string &where) {
         if (a.min_growth_mib < 0)
             Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
         result = a;
+    } else if (kind == "rss_returned_within") {
+        RssReturnedWithinAssertion a;
+        a.from_marker = markerName(f, "from_marker");
+        a.peak_marker = markerName(f, "peak_marker");
+        a.within_s = f.num("within_s");
+        if (!(a.within_s > 0))
+            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
+        a.min_mib = f.optNum("min_mib").value_or(0.0);
+        if (a.min_mib < 0)
+            Fields::fail(f.at("min_mib"), "expected a number >= 0");
+        a.min_growth_mib = f.optNum("min_growth_mib").value_or(1.0);
+        if (a.min_growth_mib < 0)
+            Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
+        result = a;
     } else if (kind == "value") {
         ValueAssertion a;
         a.name = markerName(f, "name");
@@ -182,7 +197,8 @@ Assertion parseAssertion(const json &j, const std::string &where) {
         result = a;
     } else {
         Fields::fail(f.at("kind"), "unknown assertion kind '" + kind +
-                                       "' (known: marker, no_console_match, rss_returned, value)");
+                                       "' (known: marker, no_console_match, rss_returned, "
+                                       "rss_returned_within, value)");
     }
     f.done();
     return result;
@@ -200,6 +216,8 @@ Action parseAction(const json &j, const std::string &where) {
             Fields::fail(q.at("arguments"), "expected an object");
     }
     q.done();
+    if (const json *expect = f.optRaw("expect"))
+        a.expect = parseQmpExpects(*expect, f.at("expect"));
     f.done();
     return a;
 }
@@ -215,6 +233,12 @@ Scenario parseScenario(const json &j, const std::string &origin) {
         Fields::fail(f.at("name"),
                      "'" + s.name + "' is not a valid name ([a-z0-9._-], lower case)");
     s.description = f.str("description");
+    s.tags = f.strings("tags");
+    static const std::regex tag_re("[a-z0-9][a-z0-9-]*");
+    for (std::size_t i = 0; i < s.tags.size(); ++i)
+        if (!std::regex_match(s.tags[i], tag_re))
+            Fields::fail(f.at("tags") + "[" + std::to_string(i) + "]",
+                         "'" + s.tags[i] + "' is not a valid tag ([a-z0-9-], lower case)");
 
     long mem = f.integer("memory_mib");
     if (mem < 16 || mem > 1024 * 1024)
@@ -305,6 +329,10 @@ std::vector<Scenario> loadScenarioDir(const std::filesystem::path &dir) {
     for (const auto &file : files)
         all.push_back(loadScenarioFile(file));
     return all;
+}
+
+bool hasTag(const Scenario &s, const std::string &tag) {
+    return std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end();
 }
 
 const Scenario &findScenario(const std::vector<Scenario> &all, const std::string &name) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "assertions.h"
+#include "qmp_expect.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -21,9 +22,10 @@ struct QemuOptions {
 
 // A QMP command sent when the guest prints a marker.
 struct Action {
-    std::string on_marker;    // marker event that triggers it (every occurrence)
-    std::string execute;      // QMP command name
-    nlohmann::json arguments; // null when the command takes none
+    std::string on_marker;         // marker event that triggers it (every occurrence)
+    std::string execute;           // QMP command name
+    nlohmann::json arguments;      // null when the command takes none
+    std::vector<QmpExpect> expect; // checks on every reply, reported with the assertions
 };
 
 enum class EndPolicy {
@@ -35,6 +37,7 @@ std::string endPolicyName(EndPolicy p);
 struct Scenario {
     std::string name;
     std::string description;
+    std::vector<std::string> tags; // e.g. "bench": a benchmark, for `pr-runner bench`
     int memory_mib = 0;
     int smp = 1;
     QemuOptions qemu;
@@ -54,6 +57,7 @@ Scenario loadScenarioFile(const std::filesystem::path &path);
 // Every *.json in `dir`, sorted by name. Throws SetupError if the directory is missing or
 // any file is invalid.
 std::vector<Scenario> loadScenarioDir(const std::filesystem::path &dir);
+bool hasTag(const Scenario &s, const std::string &tag);
 // Throws UsageError listing the known names if `name` is not among them.
 const Scenario &findScenario(const std::vector<Scenario> &all, const std::string &name);
 

@@ -39,6 +39,31 @@ TEST(ScenarioTest, MinimalWithDefaults) {
     EXPECT_FALSE(s.qemu.page_poison);
     EXPECT_EQ(s.end, EndPolicy::WhenDecided);
     EXPECT_TRUE(s.actions.empty());
+    EXPECT_TRUE(s.tags.empty());
+    EXPECT_FALSE(hasTag(s, "bench"));
+}
+
+TEST(ScenarioTest, TagsAndRssReturnedWithin) {
+    json j = minimal();
+    j["tags"] = {"bench"};
+    j["assertions"] = json::parse(R"([
+        {"kind": "rss_returned_within", "from_marker": "touch-begin", "peak_marker": "freed",
+         "within_s": 30}
+    ])");
+    Scenario s = parseScenario(j, "x.json");
+    EXPECT_TRUE(hasTag(s, "bench"));
+    auto &w = std::get<RssReturnedWithinAssertion>(s.assertions[0]);
+    EXPECT_DOUBLE_EQ(w.within_s, 30);
+    EXPECT_DOUBLE_EQ(w.min_mib, 0);
+
+    j["tags"] = {"Bench"};
+    expectError(j, {"x.json.tags[0]", "not a valid tag"});
+    j["tags"] = {"bench"};
+    j["assertions"][0]["min_mib"] = -1;
+    expectError(j, {"assertions[0].min_mib", ">= 0"});
+    j["assertions"][0].erase("min_mib");
+    j["assertions"][0]["fraction"] = 0.5;
+    expectError(j, {"assertions[0].fraction", "unknown key"});
 }
 
 TEST(ScenarioTest, FullScenario) {

@@ -7,6 +7,7 @@ namespace pr {
 namespace {
 
 volatile std::sig_atomic_t g_caught = 0;
+int g_depth = 0; // guards alive; only the outermost one starts from "nothing caught"
 
 extern "C" void onSignal(int sig) {
     if (g_caught == 0)
@@ -25,13 +26,15 @@ void install(int sig, struct sigaction *old) {
 } // namespace
 
 SignalGuard::SignalGuard() {
-    g_caught = 0;
+    if (g_depth++ == 0)
+        g_caught = 0;
     install(SIGINT, &old_int_);
     install(SIGTERM, &old_term_);
     install(SIGHUP, &old_hup_);
 }
 
 SignalGuard::~SignalGuard() {
+    --g_depth;
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
     sigaction(SIGHUP, &old_hup_, nullptr);

@@ -1,5 +1,6 @@
 // Catches SIGINT, SIGTERM and SIGHUP for the lifetime of the object so the run loop can
-// stop QEMU and write its results; restores the previous handlers afterwards.
+// stop QEMU and write its results; restores the previous handlers afterwards. Guards nest
+// (a bench holds one around its runs): an inner guard keeps a signal caught before it.
 #pragma once
 
 #include <csignal>

@@ -1,0 +1,177 @@
+#include "bench_figures.h"
+
+#include <cstdio>
+
+namespace pr {
+
+namespace {
+
+template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string percent(double fraction) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g %%", fraction * 100);
+    return buf;
+}
+
+std::string seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g s", s);
+    return buf;
+}
+
+std::optional<double> number(const nlohmann::json &figures, const char *key) {
+    if (!figures.is_object() || !figures.contains(key) || !figures[key].is_number())
+        return std::nullopt;
+    return figures[key].get<double>();
+}
+
+// CPU time of QEMU between two run times, if both ends were sampled.
+std::optional<double> cpuBetween(const RunRecord &rec, double from, double to) {
+    auto a = cpuAt(rec.samples, from), b = cpuAt(rec.samples, to);
+    if (!a || !b)
+        return std::nullopt;
+    return *b - *a;
+}
+
+// The figures of one assertion; with a result when `res` is given (and `rec` with it).
+std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult *res,
+                              const RunRecord *rec) {
+    auto missing = [&](const std::string &why) { return res ? why : ""; };
+    return std::visit(
+        Overloaded{
+            [&](const RssReturnedAssertion &a) {
+                Figure ret{"return_s", "return " + percent(a.fraction) + " (s)", {}, ""};
+                Figure mib{"returned_mib", "returned (MiB)", {}, ""};
+                Figure cpu{"qemu_cpu_s", "QEMU CPU '" + a.peak_marker + "'->return (s)", {}, ""};
+                if (!res)
+                    return std::vector<Figure>{ret, mib, cpu};
+                const auto &f = res->figures;
+                auto peak_t = number(f, "peak_marker_t");
+                if (auto after = number(f, "seconds_after_marker"); after && peak_t) {
+                    ret.value = Sample{*after, false};
+                    if (auto v = number(f, "returned_mib"))
+                        mib.value = Sample{*v, false};
+                    if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *after))
+                        cpu.value = Sample{*c, false};
+                    else
+                        cpu.note = "no CPU samples";
+                } else if (auto window = number(f, "not_reached_within_s"); window && peak_t) {
+                    std::string note = "not reached within " + seconds(*window);
+                    ret.value = Sample{*window, true};
+                    ret.note = note;
+                    if (auto v = number(f, "returned_mib")) {
+                        mib.value = Sample{*v, false};
+                        mib.note = "best within " + seconds(*window);
+                    }
+                    if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *window)) {
+                        cpu.value = Sample{*c, true};
+                        cpu.note = note;
+                    }
+                } else {
+                    ret.note = mib.note = cpu.note = missing(res->detail);
+                }
+                return std::vector<Figure>{ret, mib, cpu};
+            },
+            [&](const RssReturnedWithinAssertion &a) {
+                Figure mib{"mib_returned_within",
+                           "returned within " + seconds(a.within_s) + " (MiB)",
+                           {},
+                           ""};
+                Figure cpu{"qemu_cpu_s",
+                           "QEMU CPU " + seconds(a.within_s) + " after '" + a.peak_marker + "' (s)",
+                           {},
+                           ""};
+                if (!res)
+                    return std::vector<Figure>{mib, cpu};
+                const auto &f = res->figures;
+                auto peak_t = number(f, "peak_marker_t");
+                auto window = number(f, "window_s");
+                bool closed = f.is_object() && f.value("window_closed", false);
+                if (closed && window && peak_t) {
+                    if (auto v = number(f, "returned_mib"))
+                        mib.value = Sample{*v, false};
+                    if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *window))
+                        cpu.value = Sample{*c, false};
+                    else
+                        cpu.note = "no CPU samples";
+                } else {
+                    mib.note = cpu.note = missing(res->detail);
+                }
+                return std::vector<Figure>{mib, cpu};
+            },
+            [&](const ValueAssertion &a) {
+                Figure v{a.name, a.name, {}, ""};
+                if (!res)
+                    return std::vector<Figure>{v};
+                if (auto value = number(res->figures, "value"))
+                    v.value = Sample{*value, false};
+                else
+                    v.note = missing(res->detail);
+                return std::vector<Figure>{v};
+            },
+            [](const auto &) { return std::vector<Figure>{}; },
+        },
+        assertion);
+}
+
+} // namespace
+
+std::optional<double> cpuAt(const std::vector<RssSample> &samples, double t) {
+    std::optional<double> cpu;
+    for (const auto &s : samples) {
+        if (s.t > t)
+            break;
+        if (s.cpu_s)
+            cpu = s.cpu_s;
+    }
+    return cpu;
+}
+
+std::vector<Figure> figureSpecs(const Scenario &s) {
+    std::vector<Figure> out;
+    for (const auto &a : s.assertions)
+        for (auto &f : figuresOf(a, nullptr, nullptr))
+            out.push_back(std::move(f));
+    return out;
+}
+
+std::vector<Figure> extractFigures(const Scenario &s, const RunResult &r) {
+    if (r.assertions.size() != s.assertions.size())
+        return missingFigures(s, "run has no assertion results");
+    std::vector<Figure> out;
+    for (std::size_t i = 0; i < s.assertions.size(); ++i)
+        for (auto &f : figuresOf(s.assertions[i], &r.assertions[i].result, &r.record))
+            out.push_back(std::move(f));
+    return out;
+}
+
+std::vector<Figure> missingFigures(const Scenario &s, const std::string &why) {
+    auto out = figureSpecs(s);
+    for (auto &f : out)
+        f.note = why;
+    return out;
+}
+
+std::optional<std::string> chartMarker(const Scenario &s) {
+    for (const auto &a : s.assertions) {
+        if (auto *r = std::get_if<RssReturnedAssertion>(&a))
+            return r->peak_marker;
+        if (auto *w = std::get_if<RssReturnedWithinAssertion>(&a))
+            return w->peak_marker;
+    }
+    return std::nullopt;
+}
+
+std::optional<double> chartOrigin(const Scenario &s, const RunResult &r) {
+    auto name = chartMarker(s);
+    if (!name)
+        return std::nullopt;
+    for (const auto &m : r.record.markers)
+        if (m.marker.event == *name)
+            return m.t;
+    return std::nullopt;
+}
+
+} // namespace pr

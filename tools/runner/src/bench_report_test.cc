@@ -1,0 +1,147 @@
+#include "bench_report.h"
+
+#include <gtest/gtest.h>
+
+namespace pr {
+namespace {
+
+Figure fig(const std::string &key, std::optional<Sample> v, const std::string &note = "") {
+    return {key, key + " (s)", v, note};
+}
+
+BenchRun run(std::size_t scenario, int rep, std::size_t kernel, std::vector<Figure> figures,
+             std::string outcome = "pass", std::string reason = "") {
+    BenchRun r;
+    r.scenario = scenario;
+    r.repetition = rep;
+    r.kernel = kernel;
+    r.dir = "runs/x/" + std::to_string(rep) + "-" + std::to_string(kernel);
+    r.outcome = std::move(outcome);
+    r.reason = std::move(reason);
+    r.figures = std::move(figures);
+    return r;
+}
+
+BenchData data() {
+    BenchData d;
+    d.kernels = {{"base", "/b/bzImage", "/b/initrd"}, {"ours", "/o/bzImage", "/o/initrd"}};
+    d.scenarios = {{"bench-drain-1g", "drain", "-m 1024 -smp 1"},
+                   {"bench-churn-1cpu", "churn", "-m 1024 -smp 1"}};
+    d.repeat = 3;
+    d.planned_runs = 12;
+    d.host = {2, "Test CPU", 23.5, "Linux 6.1", "QEMU emulator version 7.2.22"};
+    d.started_at = "2025-01-01T00:00:00Z";
+    d.finished_at = "2025-01-01T00:20:00Z";
+    d.load_start = "0.10 0.20 0.30";
+    d.load_end = "1.00 0.50 0.40";
+    auto drain = [](double ret, bool lb) {
+        return std::vector<Figure>{fig("return_s", Sample{ret, lb}),
+                                   fig("qemu_cpu_s", Sample{1, false})};
+    };
+    // Order as run: base ours, ours base, base ours.
+    d.runs = {
+        run(0, 1, 0, drain(7.2, false)),
+        run(0, 1, 1, drain(0.35, false)),
+        run(0, 2, 1, drain(0.30, false)),
+        run(0, 2, 0, drain(60, true), "fail", "only returned 90 %"),
+        run(0, 3, 0, drain(6.9, false)),
+        run(0, 3, 1, drain(0.40, false)),
+        run(1, 1, 0, {fig("churn_ms", Sample{5000, false})}),
+        run(1, 1, 1, {fig("churn_ms", std::nullopt, "QEMU crashed")}, "error", "QEMU crashed"),
+        run(1, 2, 1, {fig("churn_ms", Sample{5400, false})}),
+        run(1, 2, 0, {fig("churn_ms", Sample{5100, false})})};
+    return d;
+}
+
+TEST(BenchReportTest, Summarize) {
+    auto rows = summarize(data());
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].scenario, "bench-drain-1g");
+    EXPECT_EQ(rows[0].key, "return_s");
+    ASSERT_EQ(rows[0].raw.size(), 2u);
+    ASSERT_EQ(rows[0].raw[0].size(), 3u);
+    EXPECT_DOUBLE_EQ(rows[0].raw[0][1]->value, 60); // in run order
+    EXPECT_TRUE(rows[0].raw[0][1]->lower_bound);
+    EXPECT_DOUBLE_EQ(rows[0].medians[0]->value, 7.2);
+    EXPECT_FALSE(rows[0].medians[0]->lower_bound);
+    EXPECT_DOUBLE_EQ(rows[0].medians[1]->value, 0.35);
+    EXPECT_NEAR(rows[0].ratio->value, 0.35 / 7.2, 1e-12);
+    EXPECT_EQ(rows[1].key, "qemu_cpu_s");
+    EXPECT_EQ(rows[2].key, "churn_ms");
+    EXPECT_EQ(rows[2].raw[1].size(), 2u);
+    EXPECT_FALSE(rows[2].raw[1][0]);
+    EXPECT_DOUBLE_EQ(rows[2].medians[0]->value, 5050);
+    EXPECT_DOUBLE_EQ(rows[2].medians[1]->value, 5400);
+}
+
+TEST(BenchReportTest, AlignColumns) {
+    EXPECT_EQ(alignColumns({{"a", "bb", "c"}, {"ccc", "d", ""}}), "a    bb  c\nccc  d\n");
+}
+
+TEST(BenchReportTest, TableText) {
+    BenchData d = data();
+    std::string t = tableText(d, summarize(d));
+    EXPECT_EQ(t.substr(0, t.find('\n')),
+              "scenario          figure          base  ours   ours/base  n    base runs        "
+              "ours runs");
+    EXPECT_NE(t.find("bench-drain-1g    return_s (s)    7.20  0.350  0.0486     3    7.20 >60.0 "
+                     "6.90  0.350 0.300 0.400\n"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.find("bench-churn-1cpu  churn_ms (s)    5050  5400   1.07       2/1  5000 5100"
+                     "        - 5400\n"),
+              std::string::npos)
+        << t;
+}
+
+TEST(BenchReportTest, Markdown) {
+    BenchData d = data();
+    std::string md = markdownReport(d, summarize(d));
+    EXPECT_NE(md.find("# Page reporting benchmark: base vs ours\n"), std::string::npos);
+    EXPECT_NE(md.find("| scenario | figure | base median | ours median | ours/base | n | base runs "
+                      "| ours runs |\n| --- | --- | --: | --: | --: | --: | --- | --- |\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("| bench-drain-1g | return_s (s) | 7.20 | 0.350 | 0.0486 | 3 | 7.20 >60.0 "
+                      "6.90 | 0.350 0.300 0.400 |\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("- bench-drain-1g rep 2 base (fail, `runs/x/2-0`): only returned 90 %\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("- bench-churn-1cpu rep 1 ours (error, `runs/x/1-1`): QEMU crashed\n"),
+              std::string::npos);
+    EXPECT_NE(md.find("- Machine: 2 CPUs (nproc), Test CPU, 23.5 GiB RAM, Linux 6.1.\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("QEMU emulator version 7.2.22; TCG"), std::string::npos);
+    EXPECT_NE(md.find("(base ours, ours base, base ours)"), std::string::npos);
+    EXPECT_NE(
+        md.find("- Date: 2025-01-01T00:00:00Z to 2025-01-01T00:20:00Z (UTC). Host load "
+                "average (1/5/15 min) 0.10 0.20 0.30 at the start, 1.00 0.50 0.40 at the end"),
+        std::string::npos)
+        << md;
+    EXPECT_EQ(md.find("Incomplete"), std::string::npos);
+    d.finished_at.clear();
+    md = markdownReport(d, summarize(d));
+    EXPECT_NE(md.find("**Incomplete**: 10 of 12 runs done."), std::string::npos);
+}
+
+TEST(BenchReportTest, Json) {
+    BenchData d = data();
+    auto j = benchJson(d, summarize(d));
+    EXPECT_EQ(j["complete"], true);
+    EXPECT_EQ(j["order"], "base ours, ours base, base ours");
+    EXPECT_EQ(j["runs"].size(), 10u);
+    EXPECT_EQ(j["runs"][3]["figures"]["return_s"]["lower_bound"], true);
+    EXPECT_EQ(j["runs"][7]["figures"]["churn_ms"]["value"], nullptr);
+    EXPECT_EQ(j["runs"][7]["figures"]["churn_ms"]["note"], "QEMU crashed");
+    EXPECT_EQ(j["summary"][0]["median"]["base"]["value"], 7.2);
+    EXPECT_EQ(j["summary"][0]["ratio"]["bound"], "exact");
+    EXPECT_EQ(j["summary"][2]["n"]["ours"], 1);
+    EXPECT_EQ(j["summary"][2]["runs"]["ours"][0], nullptr);
+    EXPECT_EQ(j["host"]["accel"], "tcg");
+}
+
+} // namespace
+} // namespace pr
