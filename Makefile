@@ -5,6 +5,7 @@
 #   make demo [KERNEL=ours|base]   boot a 1 GiB guest, free 768 MiB, watch the
 #                                  host get it back (live timeline and a plot)
 #   make check                     every test; ends with "N passed, N failed"
+#   make bench                     base vs ours, A/B alternated, medians
 #
 # Everything is installed and built from scratch on first use; outputs go
 # to build/.  The kernel builds virtio_balloon.ko from this directory through
@@ -16,12 +17,12 @@ B := build
 RUNNER := $(B)/runner/pr-runner
 
 .PHONY: all deps tree kernel-base kernel-ours kernels module initramfs \
-	runner runner-test demo kunit kunit-debug patches check clean help
+	runner runner-test demo bench kunit kunit-debug patches check clean help
 
 all: kernels initramfs runner
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -56,6 +57,9 @@ demo: kernel-$(KERNEL) runner
 		--kernel $(B)/obj/$(KERNEL)-x86/arch/x86/boot/bzImage \
 		--initrd $(B)/initramfs-$(KERNEL).cpio.gz \
 		--out $(B)/results/demo-$(KERNEL)
+
+bench: kernels runner
+	@bash scripts/bench.sh
 
 kunit: tree
 	@bash scripts/kunit.sh

@@ -1,4 +1,5 @@
 #include "bench.h"
+#include "text_format.h"
 
 #include "error.h"
 #include "plot.h"
@@ -14,21 +15,6 @@ namespace pr {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string utcNow() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string fixed(double v, int decimals) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
 
 // "return_s=0.350 returned_mib=730 qemu_cpu_s=0.410" for the progress line.
 std::string figuresLine(const std::vector<Figure> &figures) {

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "text_format.h"
 
 #include "error.h"
 #include "plot.h"
@@ -19,12 +20,6 @@ json markerJson(const TimedMarker &m) {
             {"words", m.marker.words},
             {"args", m.marker.args},
             {"text", m.marker.text}};
-}
-
-std::string fixed(double v, int decimals) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
 }
 
 } // namespace

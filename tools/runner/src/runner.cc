@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "text_format.h"
 
 #include "cpu_sampler.h"
 #include "error.h"
@@ -24,21 +25,6 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 namespace {
-
-std::string utcNow() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string fixed(double v, int decimals) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
 
 std::string signalName(int sig) { return std::string("SIG") + sigabbrev_np(sig); }
 
