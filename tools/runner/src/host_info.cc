@@ -1,5 +1,7 @@
 #include "host_info.h"
 
+#include "proc_text.h"
+
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -12,30 +14,6 @@ namespace pr {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    std::size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos)
-        return {};
-    std::size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-// The value of the first "key<blanks>: value" line.
-std::optional<std::string_view> field(std::string_view text, std::string_view key) {
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t eol = text.find('\n', pos);
-        if (eol == std::string_view::npos)
-            eol = text.size();
-        std::string_view line = text.substr(pos, eol - pos);
-        pos = eol + 1;
-        std::size_t colon = line.find(':');
-        if (colon != std::string_view::npos && trim(line.substr(0, colon)) == key)
-            return trim(line.substr(colon + 1));
-    }
-    return std::nullopt;
-}
-
 std::string slurp(const std::string &path) {
     std::ifstream in(path);
     std::stringstream ss;
@@ -46,20 +24,11 @@ std::string slurp(const std::string &path) {
 } // namespace
 
 std::string parseCpuModel(std::string_view cpuinfo) {
-    return std::string(field(cpuinfo, "model name").value_or(""));
+    return std::string(procField(cpuinfo, "model name").value_or(""));
 }
 
 std::optional<long> parseMemTotalKib(std::string_view meminfo) {
-    auto v = field(meminfo, "MemTotal");
-    if (!v)
-        return std::nullopt;
-    long kib = 0;
-    std::size_t i = 0;
-    for (; i < v->size() && (*v)[i] >= '0' && (*v)[i] <= '9'; ++i)
-        kib = kib * 10 + ((*v)[i] - '0');
-    if (i == 0 || trim(v->substr(i)) != "kB")
-        return std::nullopt;
-    return kib;
+    return procKib(meminfo, "MemTotal");
 }
 
 std::string parseLoadAverage(std::string_view loadavg) {

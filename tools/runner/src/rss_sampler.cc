@@ -1,6 +1,7 @@
 #include "rss_sampler.h"
 
 #include "error.h"
+#include "proc_text.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -9,37 +10,7 @@
 
 namespace pr {
 
-std::optional<long> parseVmRssKib(std::string_view text) {
-    constexpr std::string_view key = "VmRSS:";
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t eol = text.find('\n', pos);
-        if (eol == std::string_view::npos)
-            eol = text.size();
-        std::string_view line = text.substr(pos, eol - pos);
-        pos = eol + 1;
-        if (line.substr(0, key.size()) != key)
-            continue;
-        line.remove_prefix(key.size());
-        std::size_t i = line.find_first_not_of(" \t");
-        if (i == std::string_view::npos)
-            return std::nullopt;
-        long value = 0;
-        bool any = false;
-        for (; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-            value = value * 10 + (line[i] - '0');
-            any = true;
-        }
-        if (!any)
-            return std::nullopt;
-        std::string_view unit = line.substr(i);
-        unit.remove_prefix(std::min(unit.find_first_not_of(" \t"), unit.size()));
-        if (unit.substr(0, 2) != "kB")
-            return std::nullopt;
-        return value;
-    }
-    return std::nullopt;
-}
+std::optional<long> parseVmRssKib(std::string_view text) { return procKib(text, "VmRSS"); }
 
 RssSampler::RssSampler(pid_t pid) {
     std::string path = "/proc/" + std::to_string(pid) + "/status";
