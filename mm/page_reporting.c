@@ -35,10 +35,17 @@
  * the device is done with it.  The zone's free memory never drops below its
  * low watermark plus one batch because of reporting.
  *
+ * A failed report() puts the device on probation: no paced pass for
+ * PAGE_REPORTING_RETRY delays (a second at least), whatever the zones do
+ * meanwhile.  A report-now request still runs at once.
+ *
  * Locking.  page_reporting_mutex serializes register, unregister and the
- * report-now trigger.  The worker never takes it: unregister clears the
- * device pointer and then waits for the worker with
- * cancel_delayed_work_sync(), so a running pass always sees a live device.
+ * queueing of report-now requests; nobody holds it while waiting for a
+ * pass.  The worker never takes it: unregister clears the device pointer
+ * and then waits for the worker with cancel_delayed_work_sync(), so a
+ * running pass always sees a live device.  zone->lock covers the free
+ * lists, PG_reported and zone->reported_pages; the zone's tier flags are
+ * atomic bits, set under it by the free path and cleared by the worker.
  */
 #include <linux/export.h>
 #include <linux/gfp.h>
@@ -196,12 +203,34 @@ DEFINE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 static DEFINE_MUTEX(page_reporting_mutex);
 
-/* Written under page_reporting_mutex; read locklessly (see the top). */
+/*
+ * The registered device.  Written under page_reporting_mutex, with release
+ * semantics so that the worker, which loads it with acquire, also sees
+ * page_reporting_sgl as it was set up for this device.
+ */
 static struct page_reporting_dev_info *page_reporting_dev;
 /* Owned by the registered device's worker; allocated at register. */
 static struct scatterlist *page_reporting_sgl;
-/* Set by report-now: the next pass ignores pacing and covers every zone. */
+/* Set by register: the next pass ignores pacing and covers every zone. */
 static bool page_reporting_force;
+
+/*
+ * Report-now requests.  page_reporting_flush() bumps flush_req under the
+ * mutex; the worker runs a forced pass and then publishes the request it
+ * served in flush_done, with the pass's result in flush_err.
+ */
+static unsigned long page_reporting_flush_req;
+static unsigned long page_reporting_flush_done;
+static int page_reporting_flush_err;
+static DECLARE_WAIT_QUEUE_HEAD(page_reporting_flush_wq);
+
+/*
+ * After a failed report(): no paced pass before retry_at.  Only the worker
+ * (and register, before any worker can run) touches these, so the hot paths
+ * stamping zones cannot undo the back-off.
+ */
+static bool page_reporting_backoff;
+static unsigned long page_reporting_retry_at;
 
 static void page_reporting_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(page_reporting_work, page_reporting_work_fn);
@@ -216,6 +245,13 @@ static unsigned long page_reporting_idle(void)
 	return msecs_to_jiffies(READ_ONCE(page_reporting_idle_ms));
 }
 
+/* How long a failing device is left alone; at least a second. */
+static unsigned long page_reporting_retry_interval(void)
+{
+	return max_t(unsigned long, page_reporting_delay() * PAGE_REPORTING_RETRY,
+		     HZ);
+}
+
 /* Smallest order of the first tier, reported after the short delay. */
 static unsigned int page_reporting_eager_order(void)
 {
@@ -225,7 +261,8 @@ static unsigned int page_reporting_eager_order(void)
 
 /*
  * Make the worker run within @delay.  A timer already pending for later
- * (say, the idle tier's) is pulled in; one pending sooner is left alone.
+ * (say, the idle tier's) is pulled in; a sooner one, or work already queued,
+ * is left alone.
  */
 static void page_reporting_schedule(unsigned long delay)
 {
@@ -233,42 +270,42 @@ static void page_reporting_schedule(unsigned long delay)
 
 	if (queue_delayed_work(system_freezable_wq, dwork, delay))
 		return;
-	if (time_after(READ_ONCE(dwork->timer.expires), jiffies + delay))
+	/* Racing with the timer is harmless: at worst the run moves by @delay. */
+	if (timer_pending(&dwork->timer) &&
+	    time_after(READ_ONCE(dwork->timer.expires), jiffies + delay))
 		mod_delayed_work(system_freezable_wq, dwork, delay);
 }
 
 /*
  * Called with zone->lock held when a free block of @order, at least
- * page_reporting_order, joins a free list.
+ * page_reporting_order, joins a free list.  The worker is only ever armed
+ * through a timer from here, never woken directly under zone->lock.
  */
 void __page_reporting_notify(struct zone *zone, unsigned int order)
 {
-	unsigned long now = jiffies;
-
-	if (zone->reporting_stamp != now)
-		WRITE_ONCE(zone->reporting_stamp, now);
+	page_reporting_stamp(zone);
 
 	if (order < page_reporting_eager_order()) {
 		if (test_bit(ZONE_REPORTING_IDLE, &zone->flags))
 			return;
 		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
 		if (READ_ONCE(page_reporting_dev))
-			page_reporting_schedule(page_reporting_idle());
+			page_reporting_schedule(max(page_reporting_idle(), 1UL));
 		return;
 	}
 
 	if (test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
 		return;
-	WRITE_ONCE(zone->reporting_since, now);
+	WRITE_ONCE(zone->reporting_since, zone->reporting_stamp);
 	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 	if (READ_ONCE(page_reporting_dev))
-		page_reporting_schedule(page_reporting_delay());
+		page_reporting_schedule(max(page_reporting_delay(), 1UL));
 }
 
 /*
  * Take up to @max - *@n unreported blocks off @list into @sgl.  Returns 1 if
  * the batch filled up, 0 if the list has no more candidates, -ENOSPC if the
- * zone is too low on free memory to lend any to the device.
+ * zone is too low on free memory to lend more blocks of @order.
  */
 static int page_reporting_fill(struct zone *zone, unsigned int order,
 			       struct list_head *list, struct scatterlist *sgl,
@@ -367,19 +404,27 @@ static int page_reporting_send(struct page_reporting_dev_info *prdev,
 	return err;
 }
 
-/* Report every unreported block of @zone from @max_order down to @min_order. */
+/*
+ * Report every unreported block of @zone from @max_order down to
+ * @min_order.  A zone too low on free memory for one order may still lend
+ * smaller blocks, so -ENOSPC only ends that order.  One pass reports at
+ * most the zone's free memory at its start: under a steady stream of frees
+ * it returns -EAGAIN and leaves the rest to the next pass.
+ */
 static int page_reporting_zone(struct page_reporting_dev_info *prdev,
 			       struct zone *zone, struct scatterlist *sgl,
 			       unsigned int min_order, unsigned int max_order)
 {
+	long budget = zone_page_state(zone, NR_FREE_PAGES);
 	unsigned int max = READ_ONCE(page_reporting_batch);
 	unsigned int n = 0;
-	int order, mt, ret, err = 0;
+	int order, mt, err;
 
 	/*
-	 * Order-0 pages parked on the per-cpu lists keep their neighbours
-	 * from merging into reportable blocks.  The zone is quiet, so
-	 * handing them back costs little and completes those merges.
+	 * Pages parked on the per-cpu lists keep their buddies from
+	 * merging into reportable blocks: after a large free, tens of
+	 * pageblocks.  The zone is quiet, so handing them back costs little
+	 * and completes those merges.
 	 */
 	drain_all_pages(zone);
 
@@ -387,31 +432,39 @@ static int page_reporting_zone(struct page_reporting_dev_info *prdev,
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *list =
 				&zone->free_area[order].free_list[mt];
+			int ret = 0;
 
 			if (is_migrate_isolate(mt))
 				continue;
 			/* An unlocked peek is enough to skip empty lists. */
-			while (!list_empty_careful(list)) {
+			while (!data_race(list_empty(list))) {
 				spin_lock_irq(&zone->lock);
 				ret = page_reporting_fill(zone, order, list,
 							  sgl, &n, max);
 				spin_unlock_irq(&zone->lock);
-				if (ret < 0)
-					goto flush;
-				if (!ret)
+				if (ret <= 0)
 					break;
 				err = page_reporting_send(prdev, zone, sgl, n);
 				n = 0;
 				if (err)
 					return err;
+				budget -= (long)max << order;
+				if (budget <= 0)
+					return -EAGAIN;
 				cond_resched();
 			}
+			if (ret < 0)
+				break;
+		}
+		/* Send what this order collected before the next one. */
+		if (n) {
+			err = page_reporting_send(prdev, zone, sgl, n);
+			n = 0;
+			if (err)
+				return err;
 		}
 	}
-flush:
-	if (n)
-		err = page_reporting_send(prdev, zone, sgl, n);
-	return err;
+	return 0;
 }
 
 /* Is @due reached?  If not, lower *@next to when it will be. */
@@ -438,95 +491,137 @@ static bool page_reporting_eager_due(struct zone *zone, unsigned long now,
 
 /*
  * Is the second tier of @zone due: quiet for page_reporting_idle_ms, or
- * steady since the worker last looked, one idle period ago?
+ * steady for that long: its free memory never shrank by more than 1/64 of
+ * the zone below what the worker saw when it started watching?
  */
 static bool page_reporting_idle_due(struct zone *zone, unsigned long now,
 				    unsigned long *next)
 {
 	unsigned long free = zone_page_state(zone, NR_FREE_PAGES);
-	unsigned long seen = zone->reporting_idle_free;
 	unsigned long slack = zone_managed_pages(zone) / 64;
+	unsigned long idle = page_reporting_idle();
 
-	if (page_reporting_due(READ_ONCE(zone->reporting_stamp) +
-			       page_reporting_idle(), now, next))
+	if (page_reporting_due(READ_ONCE(zone->reporting_stamp) + idle, now,
+			       next))
 		return true;
-	if (seen && free + slack >= seen)
-		return true;
-	zone->reporting_idle_free = free;
-	*next = min(*next, page_reporting_idle());
+	if (zone->reporting_idle_free && free + slack >= zone->reporting_idle_free)
+		return page_reporting_due(zone->reporting_idle_at + idle, now,
+					  next);
+	/* First look, or the zone is consuming memory: watch from now. */
+	zone->reporting_idle_free = max(free, 1UL);
+	zone->reporting_idle_at = now;
+	*next = min(*next, max(idle, 1UL));
 	return false;
 }
 
 /*
- * report() failed: the device is in trouble.  Keep both tiers of the zone
- * requested but not due for PAGE_REPORTING_RETRY delays, rather than
- * retrying at once.
+ * report() failed: the device is in trouble.  Leave it alone for a while,
+ * then retry the tiers of @zone that the failed pass covered.
  */
-static void page_reporting_retry_later(struct zone *zone, unsigned long now,
-				       unsigned long delay)
+static void page_reporting_retry_later(struct zone *zone, bool hi, bool lo)
 {
-	unsigned long later = now + delay * (PAGE_REPORTING_RETRY - 1);
+	unsigned long interval = page_reporting_retry_interval();
 
-	spin_lock_irq(&zone->lock);
-	WRITE_ONCE(zone->reporting_stamp, later);
-	WRITE_ONCE(zone->reporting_since, later);
-	set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-	set_bit(ZONE_REPORTING_IDLE, &zone->flags);
-	spin_unlock_irq(&zone->lock);
+	page_reporting_backoff = true;
+	page_reporting_retry_at = jiffies + interval;
+	if (hi)
+		set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	if (lo)
+		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+}
+
+/* The pass for report-now request @seq is over with @err. */
+static void page_reporting_flush_complete(unsigned long seq, int err)
+{
+	WRITE_ONCE(page_reporting_flush_err, err);
+	/* Pairs with page_reporting_flushed(): the waiter sees @err. */
+	smp_store_release(&page_reporting_flush_done, seq);
+	wake_up_all(&page_reporting_flush_wq);
 }
 
 static void page_reporting_work_fn(struct work_struct *work)
 {
-	struct page_reporting_dev_info *prdev = READ_ONCE(page_reporting_dev);
+	struct page_reporting_dev_info *prdev;
+	unsigned long seq = READ_ONCE(page_reporting_flush_req);
 	unsigned long delay = page_reporting_delay();
 	unsigned long next = ULONG_MAX;
 	unsigned long now = jiffies;
+	struct scatterlist *sgl;
 	struct zone *zone;
 	bool force;
-	int err;
+	int err = 0;
 
-	/* unregister waits for us while holding the mutex */
-	lockdep_assert_not_held(&page_reporting_mutex);
-
+	/* Pairs with page_reporting_register(): the sgl is ready. */
+	prdev = smp_load_acquire(&page_reporting_dev);
 	if (!prdev)
 		return;
+	sgl = page_reporting_sgl;
 	force = xchg(&page_reporting_force, false);
+	force |= seq != page_reporting_flush_done;
+
+	if (page_reporting_backoff && !force &&
+	    time_before(now, page_reporting_retry_at)) {
+		page_reporting_schedule(page_reporting_retry_at - now);
+		return;
+	}
+	page_reporting_backoff = false;
 
 	for_each_populated_zone(zone) {
-		unsigned int min_order = READ_ONCE(page_reporting_order);
 		unsigned int eager = page_reporting_eager_order();
+		unsigned int min_order = READ_ONCE(page_reporting_order);
 		unsigned int max_order = MAX_PAGE_ORDER;
+		bool hi = true, lo = min_order < eager;
 
+		/* No small-block tier at this order: nothing to wait for. */
+		if (!lo)
+			clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
 		if (!force) {
-			bool hi = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags) &&
-				  page_reporting_eager_due(zone, now, delay, &next);
-			bool lo = test_bit(ZONE_REPORTING_IDLE, &zone->flags) &&
-				  page_reporting_idle_due(zone, now, &next);
-
-			if (!hi && !lo)
-				continue;
-			if (!lo)
-				min_order = eager;
-			if (!hi)
-				max_order = eager - 1;
+			hi = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags) &&
+			     page_reporting_eager_due(zone, now, delay, &next);
+			lo = lo && test_bit(ZONE_REPORTING_IDLE, &zone->flags) &&
+			     page_reporting_idle_due(zone, now, &next);
 		}
-		if (max_order == MAX_PAGE_ORDER)
+		if (!hi && !lo)
+			continue;
+		if (hi)
 			clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-		if (min_order < eager) {
+		else
+			max_order = eager - 1;
+		if (lo) {
 			clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
 			zone->reporting_idle_free = 0;
+		} else {
+			min_order = eager;
 		}
-		err = page_reporting_zone(prdev, zone, page_reporting_sgl,
-					  min_order, max_order);
-		if (err) {
-			page_reporting_retry_later(zone, now, delay);
-			next = min(next, delay * PAGE_REPORTING_RETRY);
+
+		err = page_reporting_zone(prdev, zone, sgl, min_order,
+					  max_order);
+		if (err == -EAGAIN) {
+			/* Out of budget: the rest after another delay. */
+			if (hi)
+				set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+			if (lo)
+				set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+			next = min(next, max(delay, 1UL));
+			err = 0;
+		} else if (err) {
+			page_reporting_retry_later(zone, hi, lo);
+			next = min(next, page_reporting_retry_interval());
 			break;
 		}
 	}
 
+	if (seq != page_reporting_flush_done)
+		page_reporting_flush_complete(seq, err);
 	if (next != ULONG_MAX)
 		page_reporting_schedule(next);
+}
+
+/* Has the pass serving report-now request @seq finished? */
+static bool page_reporting_flushed(unsigned long seq)
+{
+	/* Pairs with page_reporting_flush_complete(): the result is set. */
+	return (long)(smp_load_acquire(&page_reporting_flush_done) - seq) >= 0;
 }
 
 /**
@@ -534,23 +629,66 @@ static void page_reporting_work_fn(struct work_struct *work)
  *
  * Runs a full pass over every zone, ignoring the quiet-time pacing, and
  * waits for it to finish: for use right before a snapshot or a migration.
+ * The wait holds no lock and ends early on a fatal signal, so a device that
+ * stops answering holds up only its callers.
  *
- * Return: 0, or -ENODEV when no device is registered.
+ * Return: 0 once every free block has been reported; -ENODEV when no device
+ * is registered or it went away meanwhile; the error of a failed report();
+ * -EINTR when the wait was killed.
  */
 int page_reporting_flush(void)
 {
-	int err = 0;
+	unsigned long seq;
 
 	mutex_lock(&page_reporting_mutex);
-	if (page_reporting_dev) {
-		WRITE_ONCE(page_reporting_force, true);
-		mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-		flush_delayed_work(&page_reporting_work);
-	} else {
-		err = -ENODEV;
+	if (!page_reporting_dev) {
+		mutex_unlock(&page_reporting_mutex);
+		return -ENODEV;
 	}
+	seq = page_reporting_flush_req + 1;
+	WRITE_ONCE(page_reporting_flush_req, seq);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
 	mutex_unlock(&page_reporting_mutex);
-	return err;
+
+	if (wait_event_killable(page_reporting_flush_wq,
+				page_reporting_flushed(seq)))
+		return -EINTR;
+	return READ_ONCE(page_reporting_flush_err);
+}
+
+/*
+ * Drop every PG_reported mark: they record what the previous device was
+ * told, and the next one has been told nothing.  No worker runs.
+ */
+static void page_reporting_forget_all(void)
+{
+	unsigned int order, mt;
+	struct zone *zone;
+	struct page *page;
+
+	for_each_populated_zone(zone) {
+		for (order = 0; order < NR_PAGE_ORDERS; order++) {
+			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct list_head *list =
+					&zone->free_area[order].free_list[mt];
+
+				spin_lock_irq(&zone->lock);
+				list_for_each_entry(page, list, buddy_list)
+					if (PageReported(page))
+						page_reporting_forget(zone, page,
+								      order);
+				spin_unlock_irq(&zone->lock);
+				cond_resched();
+			}
+		}
+		spin_lock_irq(&zone->lock);
+		WARN_ON_ONCE(zone->reported_pages);
+		zone->reported_pages = 0;
+		spin_unlock_irq(&zone->lock);
+		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+		clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
+		zone->reporting_idle_free = 0;
+	}
 }
 
 /**
@@ -590,8 +728,10 @@ int page_reporting_register(struct page_reporting_dev_info *prdev)
 			page_reporting_order = pageblock_order;
 	}
 
+	page_reporting_backoff = false;
 	WRITE_ONCE(page_reporting_force, true);
-	WRITE_ONCE(page_reporting_dev, prdev);
+	/* Pairs with the acquire in the worker: it sees the sgl above. */
+	smp_store_release(&page_reporting_dev, prdev);
 	if (!static_key_enabled(&page_reporting_enabled)) {
 		static_branch_enable(&page_reporting_enabled);
 		pr_info("Free page reporting enabled (order %u)\n",
@@ -609,7 +749,8 @@ EXPORT_SYMBOL_GPL(page_reporting_register);
  * @prdev: the device passed to page_reporting_register()
  *
  * Waits for a pass in progress, so when this returns the device holds no
- * page and report() will not be called again.
+ * page and report() will not be called again.  The marks of what it was
+ * told are dropped, so a device registered later is told everything.
  */
 void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 {
@@ -619,6 +760,11 @@ void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 		cancel_delayed_work_sync(&page_reporting_work);
 		kfree(page_reporting_sgl);
 		page_reporting_sgl = NULL;
+		page_reporting_forget_all();
+		/* Report-now callers still waiting will get no pass. */
+		if (page_reporting_flush_done != page_reporting_flush_req)
+			page_reporting_flush_complete(page_reporting_flush_req,
+						      -ENODEV);
 	}
 	mutex_unlock(&page_reporting_mutex);
 }

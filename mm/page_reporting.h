@@ -22,6 +22,18 @@ static inline bool page_reported(struct page *page)
 	       PageReported(page);
 }
 
+/*
+ * Note buddy allocator activity in @zone, whose lock the caller holds.  The
+ * stamp is written at most once per jiffy, to keep its cache line quiet.
+ */
+static inline void page_reporting_stamp(struct zone *zone)
+{
+	unsigned long now = jiffies;
+
+	if (zone->reporting_stamp != now)
+		WRITE_ONCE(zone->reporting_stamp, now);
+}
+
 /**
  * page_reporting_notify_free - a block of @order joined a free list of @zone
  * @zone: the zone, whose lock the caller holds
@@ -47,19 +59,15 @@ static inline void page_reporting_notify_free(struct zone *zone,
  * @order: the order of the allocation
  *
  * Reporting waits for a zone to be quiet, so allocations postpone it the
- * same way frees do.  The stamp is written at most once per jiffy.
+ * same way frees do.
  */
 static inline void page_reporting_note_alloc(struct zone *zone,
 					     struct page *page,
 					     unsigned int order)
 {
-	unsigned long now;
-
 	if (!static_branch_unlikely(&page_reporting_enabled))
 		return;
-	now = jiffies;
-	if (zone->reporting_stamp != now)
-		WRITE_ONCE(zone->reporting_stamp, now);
+	page_reporting_stamp(zone);
 	if (PageReported(page))
 		__count_vm_events(PGREPORT_REUSED, 1UL << order);
 }

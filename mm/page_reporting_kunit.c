@@ -29,6 +29,8 @@ struct prt_dev {
 	unsigned int nrec;
 	unsigned long pfn[PRT_RECORDS];
 	unsigned int order[PRT_RECORDS];
+	/* parameters as they were before the test */
+	unsigned int saved_order, saved_delay, saved_idle, saved_batch;
 };
 
 static struct prt_dev *prt_of(struct page_reporting_dev_info *info)
@@ -191,8 +193,12 @@ static int prt_init(struct kunit *test)
 	init_completion(&dev->unregistered);
 	test->priv = dev;
 
-	page_reporting_order = PRT_ORDER;
+	dev->saved_order = page_reporting_order;
+	dev->saved_delay = page_reporting_delay_ms;
+	dev->saved_idle = page_reporting_idle_ms;
+	dev->saved_batch = page_reporting_batch;
 	KUNIT_ASSERT_EQ(test, page_reporting_register(&dev->info), 0);
+	page_reporting_order = PRT_ORDER;
 	/* Report what is free already, so each test starts from quiet. */
 	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
 	prt_forget_reports(dev);
@@ -203,10 +209,14 @@ static void prt_exit(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
 
+	/* Never leave a report() blocked behind a failed expectation. */
+	dev->block = false;
+	complete_all(&dev->release);
 	page_reporting_unregister(&dev->info);
-	page_reporting_batch = PAGE_REPORTING_CAPACITY;
-	page_reporting_order = PRT_ORDER;
-	page_reporting_idle_ms = 5000;
+	page_reporting_order = dev->saved_order;
+	page_reporting_delay_ms = dev->saved_delay;
+	page_reporting_idle_ms = dev->saved_idle;
+	page_reporting_batch = dev->saved_batch;
 }
 
 static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
@@ -264,8 +274,6 @@ static void prt_allocation_clears_the_mark(struct kunit *test)
 	zone = page_zone(page);
 	before = READ_ONCE(zone->reported_pages);
 
-	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
-			       "an allocated block kept PG_reported");
 	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_REUSED) - reused,
 			    1UL << PRT_ORDER,
 			    "allocating a reported block was not counted");
@@ -298,18 +306,31 @@ static void prt_batches_stay_within_the_limit(struct kunit *test)
 	}
 }
 
+/* Run the worker now, as its timer would, without forcing a pass. */
+static void prt_run_worker(struct zone *zone, unsigned long quiet_for)
+{
+	spin_lock_irq(&zone->lock);
+	WRITE_ONCE(zone->reporting_stamp, jiffies - quiet_for);
+	spin_unlock_irq(&zone->lock);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
+	flush_delayed_work(&page_reporting_work);
+}
+
 static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 {
+	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
 	unsigned long failed = prt_event(PGREPORT_FAILED);
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
+	struct page *page;
 	struct zone *zone;
 
 	prt_make_block(test, &b, PRT_ORDER);
 	zone = page_zone(b.free);
 	prt_settle();
 	dev->fail = -EIO;
-	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_ASSERT_EQ_MSG(test, page_reporting_flush(), -EIO,
+			    "report-now did not pass the device's error on");
 
 	KUNIT_EXPECT_GE(test, dev->calls, 1U);
 	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_FAILED) - failed, 1UL,
@@ -323,17 +344,27 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 	prt_expect_count_exact(test, zone);
 	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags),
 			      "no retry was requested after the failure");
-	KUNIT_EXPECT_TRUE_MSG(test, time_after(READ_ONCE(zone->reporting_stamp),
-					       jiffies + page_reporting_delay()),
+	KUNIT_EXPECT_TRUE(test, page_reporting_backoff);
+	KUNIT_EXPECT_TRUE_MSG(test, time_after(page_reporting_retry_at,
+					       jiffies + delay),
 			      "a failing device would be retried after one delay");
 
-	/* The next pass retries and succeeds. */
+	/* Allocator activity, then a quiet zone: still no paced retry. */
+	page = alloc_pages(GFP_KERNEL, PRT_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_pages(page, PRT_ORDER);
 	dev->fail = 0;
 	prt_forget_reports(dev);
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
+			    "the device was retried before its back-off ended");
+
+	/* Report-now does not wait for the back-off, and succeeds. */
 	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
 	KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b.free),
 						 PRT_ORDER));
 	KUNIT_EXPECT_TRUE(test, PageReported(b.free));
+	KUNIT_EXPECT_FALSE(test, page_reporting_backoff);
 	prt_release_held(&b, PRT_ORDER);
 	prt_expect_count_exact(test, zone);
 }
@@ -367,30 +398,67 @@ static void prt_merged_reported_buddies_are_reported_again(struct kunit *test)
 			      "the merged block was not reported as a whole");
 }
 
+/* Is @page a free block of exactly @order right now? */
+static bool prt_is_free_block(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	bool free;
+
+	spin_lock_irq(&zone->lock);
+	free = PageBuddy(page) && buddy_order(page) == order;
+	spin_unlock_irq(&zone->lock);
+	return free;
+}
+
 static void prt_reports_order_zero(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
-	struct prt_block b;
+	struct prt_block b[PRT_BLOCKS];
+	unsigned int i, seen = 0;
 
+	/*
+	 * A free single page is the allocator's first choice, so others may
+	 * take some of these before the pass: every page still free after
+	 * it must have been reported, and most should be.
+	 */
 	page_reporting_order = 0;
-	prt_make_block(test, &b, 0);
+	for (i = 0; i < PRT_BLOCKS; i++)
+		prt_make_block(test, &b[i], 0);
 	prt_settle();
 	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
-	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free), 0),
-			      "a single free page was not reported at order 0");
-	KUNIT_EXPECT_TRUE(test, PageReported(b.free));
-	prt_release_held(&b, 0);
-	prt_expect_count_exact(test, page_zone(b.free));
+	for (i = 0; i < PRT_BLOCKS; i++) {
+		struct page *page = b[i].free;
+
+		if (!prt_is_free_block(page, 0))
+			continue;
+		seen++;
+		KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(page), 0),
+				      "free single page %u was not reported at order 0", i);
+		KUNIT_EXPECT_TRUE(test, PageReported(page));
+	}
+	KUNIT_EXPECT_GE_MSG(test, seen, 1U,
+			    "every test page was taken by others; nothing checked");
+	for (i = 0; i < PRT_BLOCKS; i++)
+		prt_release_held(&b[i], 0);
+	prt_expect_count_exact(test, page_zone(b[0].free));
 }
 
-/* Run the worker now, as its timer would, without forcing a pass. */
-static void prt_run_worker(struct zone *zone, unsigned long quiet_for)
+static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 {
-	spin_lock_irq(&zone->lock);
-	WRITE_ONCE(zone->reporting_stamp, jiffies - quiet_for);
-	spin_unlock_irq(&zone->lock);
-	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-	flush_delayed_work(&page_reporting_work);
+	struct prt_dev *dev = test->priv;
+	struct page *page;
+	struct zone *zone;
+
+	page_reporting_order = pageblock_order;
+	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	zone = page_zone(page);
+	__free_pages(page, MAX_PAGE_ORDER);
+	dev->fail = -EIO;
+	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -EIO);
+	KUNIT_EXPECT_TRUE(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags));
+	KUNIT_EXPECT_FALSE_MSG(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags),
+			       "a failure requested a small-block tier that this order does not have");
 }
 
 static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
@@ -442,6 +510,13 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 			       "the first look at a zone cannot tell it is steady");
 	KUNIT_EXPECT_NE(test, zone->reporting_idle_free, 0UL);
 	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			       "a zone was taken as steady before an idle period passed");
+
+	/* As if the idle period had passed since the first look. */
+	zone->reporting_idle_at = jiffies -
+				  msecs_to_jiffies(page_reporting_idle_ms) - 1;
+	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported from a steady zone");
 	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
@@ -478,9 +553,13 @@ static void prt_pageblock_free_pulls_in_the_idle_timer(struct kunit *test)
 	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
 	struct prt_block b;
 	struct page *page;
+	struct zone *zone;
 
 	page_reporting_idle_ms = 60000;
 	cancel_delayed_work_sync(&page_reporting_work);
+	/* Background frees may have requested the tier already. */
+	for_each_populated_zone(zone)
+		clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&page_reporting_work));
@@ -523,7 +602,9 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	dev->block = true;
 	WRITE_ONCE(page_reporting_force, true);
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-	wait_for_completion(&dev->entered);
+	KUNIT_ASSERT_NE_MSG(test,
+			    wait_for_completion_timeout(&dev->entered, 30 * HZ),
+			    0UL, "the forced pass never called report()");
 
 	/* report() is now blocked; unregister must wait for it. */
 	t = kthread_run(prt_unregister_thread, dev, "prt-unregister");
@@ -531,8 +612,11 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	left = wait_for_completion_timeout(&dev->unregistered, HZ / 5);
 	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
 			    "unregister returned while report() was running");
-	complete(&dev->release);
-	wait_for_completion(&dev->unregistered);
+	complete_all(&dev->release);
+	KUNIT_ASSERT_NE_MSG(test,
+			    wait_for_completion_timeout(&dev->unregistered,
+							30 * HZ),
+			    0UL, "unregister did not finish after report() returned");
 
 	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
 				  "a block was left isolated");
@@ -556,6 +640,37 @@ static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
 				  "a block was left isolated");
 	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -ENODEV);
+	prt_release_held(&b, PRT_ORDER);
+}
+
+static void prt_unregister_forgets_the_marks(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	unsigned long pfn;
+	struct prt_block b;
+	struct zone *zone;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	zone = page_zone(b.free);
+	pfn = page_to_pfn(b.free);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_ASSERT_TRUE(test, PageReported(b.free));
+
+	page_reporting_unregister(&dev->info);
+	spin_lock_irq(&zone->lock);
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(b.free),
+			       "a mark outlived the device it was reported to");
+	KUNIT_EXPECT_EQ(test, zone->reported_pages, 0UL);
+	spin_unlock_irq(&zone->lock);
+	prt_expect_count_exact(test, zone);
+
+	/* The next device is told about the block again. */
+	prt_forget_reports(dev);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&dev->info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
+			      "a block marked for the old device was not reported to the new one");
 	prt_release_held(&b, PRT_ORDER);
 }
 
@@ -610,6 +725,7 @@ static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_allocation_clears_the_mark),
 	KUNIT_CASE(prt_batches_stay_within_the_limit),
 	KUNIT_CASE(prt_failed_report_leaves_pages_unmarked),
+	KUNIT_CASE(prt_no_idle_tier_at_pageblock_order),
 	KUNIT_CASE(prt_merged_reported_buddies_are_reported_again),
 	KUNIT_CASE(prt_reports_order_zero),
 	KUNIT_CASE(prt_small_blocks_wait_for_an_idle_zone),
@@ -619,6 +735,7 @@ static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_second_device_is_refused),
 	KUNIT_CASE(prt_unregister_waits_for_a_running_pass),
 	KUNIT_CASE(prt_unregister_cancels_a_pending_pass),
+	KUNIT_CASE(prt_unregister_forgets_the_marks),
 	KUNIT_CASE(prt_parameters_reject_bad_values),
 	{}
 };

@@ -943,14 +943,17 @@ struct zone {
 	/*
 	 * Free pages marked PG_reported, and the jiffies of the last buddy
 	 * allocation or reportable free and of the oldest pending request
-	 * (see mm/page_reporting.c).  Written under lock, but for
-	 * reporting_idle_free, which only the reporting worker uses.
+	 * (see mm/page_reporting.c).  Written under lock.
 	 */
 	unsigned long		reported_pages;
 	unsigned long		reporting_stamp;
 	unsigned long		reporting_since;
-	/* free pages when the worker last looked at the idle tier */
+	/*
+	 * Free pages when the reporting worker took its last look at the
+	 * idle tier (0: none), and when.  Only that worker uses them.
+	 */
 	unsigned long		reporting_idle_free;
+	unsigned long		reporting_idle_at;
 #endif
 
 #ifdef CONFIG_UNACCEPTED_MEMORY
