@@ -7,7 +7,8 @@
 # Builds pr-runner if needed, rebuilds both initramfs images (cheap; the kernels must
 # already be built: scripts/build-kernel.sh), runs `pr-runner bench` and prints its table.
 # Results: $BENCH_OUT (default build/bench): bench.md (table and method), bench.json,
-# one RSS chart per drain scenario, every run under runs/.
+# one RSS chart per drain scenario, bench-scaling.png (drain time and QEMU CPU per GiB
+# returned against the guest size, 1/4/8/16 GiB), every run under runs/.
 #
 #   BENCH_REPEAT=N          repetitions per kernel and scenario (default 3)
 #   BENCH_SCENARIOS=a,b,c   scenarios (default: the list below)
@@ -21,9 +22,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-default_scenarios=bench-drain-1g,bench-drain-4g,bench-drain-8g,bench-fragment-1g
+default_scenarios=bench-drain-1g,bench-drain-4g,bench-drain-8g,bench-drain-16g,bench-fragment-1g
 default_scenarios+=,bench-churn-1cpu,bench-churn-1cpu-noreport
 default_scenarios+=,bench-churn-2cpu,bench-churn-2cpu-noreport
+# The same churn on QEMU's instruction-counting clock: deterministic, so a
+# difference of a fraction of a percent is measurable.
+default_scenarios+=,bench-churn-1cpu-icount,bench-churn-1cpu-noreport-icount
+default_scenarios+=,bench-churn-2cpu-icount,bench-churn-2cpu-noreport-icount
 
 quick=
 case "${1:-}" in

@@ -1,6 +1,7 @@
 #include "bench.h"
 #include "text_format.h"
 
+#include "bench_scaling.h"
 #include "error.h"
 #include "plot.h"
 #include "qemu_command.h"
@@ -53,7 +54,7 @@ Bench::Bench(BenchSettings settings, std::ostream &out)
     : settings_(std::move(settings)), out_(out) {
     data_.kernels = settings_.kernels;
     for (const auto &s : settings_.scenarios)
-        data_.scenarios.push_back({s.name, s.description, scenarioSetup(s)});
+        data_.scenarios.push_back({s.name, s.description, scenarioSetup(s), s.memory_mib});
     data_.repeat = settings_.repeat;
 }
 
@@ -169,7 +170,8 @@ void Bench::writeReports() {
 }
 
 // One chart per scenario with an RSS assertion: the median run of each kernel (by the
-// scenario's first figure), time-aligned on the marker the return is measured from.
+// scenario's first figure), time-aligned on the marker the return is measured from; then
+// bench-scaling.png over the drain scenarios.
 std::vector<std::string> Bench::drawCharts() {
     std::vector<std::string> written;
     for (std::size_t si = 0; si < settings_.scenarios.size(); ++si) {
@@ -226,6 +228,16 @@ std::vector<std::string> Bench::drawCharts() {
             written.push_back(spec.output_png.filename().string());
         } catch (const SetupError &e) {
             out_ << "warning: no chart for " << scenario.name << ": " << e.what() << "\n";
+        }
+    }
+    // The drain scenarios' medians against the guest size.
+    if (auto spec = scalingPlotSpec(scalingData(data_, summarize(data_)),
+                                    settings_.out_dir / "bench-scaling.png")) {
+        try {
+            runGnuplot(panelGnuplotScript(*spec), settings_.out_dir / "bench-scaling.gp");
+            written.push_back(spec->output_png.filename().string());
+        } catch (const SetupError &e) {
+            out_ << "warning: no scaling chart: " << e.what() << "\n";
         }
     }
     return written;

@@ -1,6 +1,6 @@
 // `pr-runner bench`: runs scenarios on two kernels in alternating order (bench_plan.h),
-// takes each run's figures (bench_figures.h) and writes the summary (bench_report.h) and
-// one RSS chart per drain scenario.
+// takes each run's figures (bench_figures.h) and writes the summary (bench_report.h), one
+// RSS chart per drain scenario and the scaling chart (bench_scaling.h).
 #pragma once
 
 #include "bench_plan.h"

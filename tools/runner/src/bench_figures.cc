@@ -45,18 +45,30 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 Figure ret{"return_s", "return " + percent(a.fraction) + " (s)", {}, ""};
                 Figure mib{"returned_mib", "returned (MiB)", {}, ""};
                 Figure cpu{"qemu_cpu_s", "QEMU CPU '" + a.peak_marker + "'->return (s)", {}, ""};
+                Figure per_gib{"qemu_cpu_s_per_gib", "QEMU CPU per GiB returned (s/GiB)", {}, ""};
                 if (!res)
-                    return std::vector<Figure>{ret, mib, cpu};
+                    return std::vector<Figure>{ret, mib, cpu, per_gib};
                 const auto &f = res->figures;
                 auto peak_t = number(f, "peak_marker_t");
+                // `cpu` per GiB of `over_mib`, or why there is none.
+                auto perGib = [&](double over_mib, const std::string &note) {
+                    if (!cpu.value) {
+                        per_gib.note = cpu.note;
+                        return;
+                    }
+                    per_gib.value = cpuPerGib(*cpu.value, over_mib);
+                    per_gib.note = per_gib.value ? note : "nothing returned";
+                };
                 if (auto after = number(f, "seconds_after_marker"); after && peak_t) {
                     ret.value = Sample{*after, false};
-                    if (auto v = number(f, "returned_mib"))
+                    auto v = number(f, "returned_mib");
+                    if (v)
                         mib.value = Sample{*v, false};
                     if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *after))
                         cpu.value = Sample{*c, false};
                     else
                         cpu.note = "no CPU samples";
+                    perGib(v.value_or(0), "");
                 } else if (auto window = number(f, "not_reached_within_s"); window && peak_t) {
                     std::string note = "not reached within " + seconds(*window);
                     ret.value = Sample{*window, true};
@@ -68,11 +80,15 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                     if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *window)) {
                         cpu.value = Sample{*c, true};
                         cpu.note = note;
+                    } else {
+                        cpu.note = "no CPU samples";
                     }
+                    // The return would need more CPU and give back at most the growth.
+                    perGib(number(f, "grown_mib").value_or(0), note + "; CPU per GiB grown");
                 } else {
-                    ret.note = mib.note = cpu.note = missing(res->detail);
+                    ret.note = mib.note = cpu.note = per_gib.note = missing(res->detail);
                 }
-                return std::vector<Figure>{ret, mib, cpu};
+                return std::vector<Figure>{ret, mib, cpu, per_gib};
             },
             [&](const RssReturnedWithinAssertion &a) {
                 Figure mib{"mib_returned_within",
@@ -117,6 +133,12 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
 }
 
 } // namespace
+
+std::optional<Sample> cpuPerGib(const Sample &cpu, double mib) {
+    if (!(mib > 0))
+        return std::nullopt;
+    return Sample{cpu.value / (mib / 1024), cpu.lower_bound};
+}
 
 std::optional<double> cpuAt(const std::vector<RssSample> &samples, double t) {
     std::optional<double> cpu;

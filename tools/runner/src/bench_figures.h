@@ -5,12 +5,14 @@
 //                                      RSS got back the required fraction of the growth
 //                        returned_mib  MiB returned by then
 //                        qemu_cpu_s    CPU time (user + system) of QEMU over that interval
+//                        qemu_cpu_s_per_gib  qemu_cpu_s / (returned_mib / 1024): under TCG the
+//                                      guest's reporting work plus the host's madvise
 //   rss_returned_within  mib_returned_within  MiB returned within the window
 //                        qemu_cpu_s    CPU time of QEMU over the window
 //   value                <name>        the value the guest reported (e.g. churn_ms)
 //
 // A return not reached within the window is a lower bound (return_s > within_s; CPU over
-// the whole window).
+// the whole window; CPU per GiB: the window's CPU per GiB grown).
 #pragma once
 
 #include "bench_stats.h"
@@ -38,6 +40,10 @@ std::vector<Figure> extractFigures(const Scenario &s, const RunResult &r);
 
 // The same figures with no values, each noting `why` (the run produced no result).
 std::vector<Figure> missingFigures(const Scenario &s, const std::string &why);
+
+// CPU seconds per GiB: `cpu` / (`mib` / 1024), a lower bound when `cpu` is one. nullopt
+// when `mib` is not positive (nothing returned: no meaningful cost per GiB).
+std::optional<Sample> cpuPerGib(const Sample &cpu, double mib);
 
 // CPU time of QEMU at `t`: the last sample at or before `t` that has one.
 std::optional<double> cpuAt(const std::vector<RssSample> &samples, double t);

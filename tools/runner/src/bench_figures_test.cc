@@ -39,12 +39,14 @@ RunResult drainRun(const Scenario &s, double back_t, double end_t) {
 
 TEST(BenchFiguresTest, SpecsFollowTheAssertions) {
     auto specs = figureSpecs(drainScenario());
-    ASSERT_EQ(specs.size(), 3u);
+    ASSERT_EQ(specs.size(), 4u);
     EXPECT_EQ(specs[0].key, "return_s");
     EXPECT_EQ(specs[0].label, "return 95 % (s)");
     EXPECT_EQ(specs[1].key, "returned_mib");
     EXPECT_EQ(specs[2].key, "qemu_cpu_s");
     EXPECT_EQ(specs[2].label, "QEMU CPU 'freed'->return (s)");
+    EXPECT_EQ(specs[3].key, "qemu_cpu_s_per_gib");
+    EXPECT_EQ(specs[3].label, "QEMU CPU per GiB returned (s/GiB)");
     EXPECT_FALSE(specs[0].value);
     EXPECT_EQ(specs[0].note, "");
 }
@@ -53,13 +55,17 @@ TEST(BenchFiguresTest, DrainReturned) {
     Scenario s = drainScenario();
     RunResult r = drainRun(s, 28, 30);
     auto f = extractFigures(s, r);
-    ASSERT_EQ(f.size(), 3u);
+    ASSERT_EQ(f.size(), 4u);
     ASSERT_TRUE(f[0].value);
     EXPECT_NEAR(f[0].value->value, 7.0, 1e-6);
     EXPECT_FALSE(f[0].value->lower_bound);
     EXPECT_NEAR(f[1].value->value, 748, 1e-6);
     ASSERT_TRUE(f[2].value);
     EXPECT_NEAR(f[2].value->value, 7.0, 1e-6); // CPU from t=21 to t=28
+    ASSERT_TRUE(f[3].value);
+    EXPECT_NEAR(f[3].value->value, 7.0 / (748.0 / 1024), 1e-6); // 9.58 s per GiB returned
+    EXPECT_FALSE(f[3].value->lower_bound);
+    EXPECT_EQ(f[3].note, "");
     EXPECT_EQ(chartMarker(s), "freed");
     EXPECT_EQ(chartOrigin(s, r), 21.0);
 }
@@ -77,6 +83,10 @@ TEST(BenchFiguresTest, DrainNotReachedIsALowerBound) {
     ASSERT_TRUE(f[2].value);
     EXPECT_NEAR(f[2].value->value, 60, 0.06);
     EXPECT_TRUE(f[2].value->lower_bound);
+    ASSERT_TRUE(f[3].value); // the window's CPU per GiB grown (768 MiB)
+    EXPECT_NEAR(f[3].value->value, f[2].value->value / 0.75, 1e-9);
+    EXPECT_TRUE(f[3].value->lower_bound);
+    EXPECT_EQ(f[3].note, "not reached within 60 s; CPU per GiB grown");
 }
 
 TEST(BenchFiguresTest, RunEndedEarlyHasNoFigures) {
@@ -86,13 +96,41 @@ TEST(BenchFiguresTest, RunEndedEarlyHasNoFigures) {
     EXPECT_FALSE(f[0].value);
     EXPECT_NE(f[0].note.find("run ended 19.0 s after 'freed'"), std::string::npos) << f[0].note;
     EXPECT_FALSE(f[2].value);
+    EXPECT_FALSE(f[3].value);
+    EXPECT_EQ(f[3].note, f[0].note);
 
     r.assertions.clear(); // no results at all
     f = extractFigures(s, r);
-    ASSERT_EQ(f.size(), 3u);
+    ASSERT_EQ(f.size(), 4u);
     EXPECT_EQ(f[1].note, "run has no assertion results");
     f = missingFigures(s, "QEMU failed to start");
     EXPECT_EQ(f[2].note, "QEMU failed to start");
+    EXPECT_EQ(f[3].note, "QEMU failed to start");
+}
+
+TEST(BenchFiguresTest, DrainWithoutCpuSamplesHasNoCpuPerGib) {
+    Scenario s = drainScenario();
+    RunResult r = drainRun(s, 28, 30);
+    for (auto &sample : r.record.samples)
+        sample.cpu_s.reset();
+    auto f = extractFigures(s, r);
+    ASSERT_TRUE(f[0].value);
+    EXPECT_FALSE(f[2].value);
+    EXPECT_FALSE(f[3].value);
+    EXPECT_EQ(f[3].note, "no CPU samples");
+}
+
+TEST(BenchFiguresTest, CpuPerGib) {
+    // CPU seconds over the GiB returned (MiB / 1024).
+    ASSERT_TRUE(cpuPerGib({0.02, false}, 766));
+    EXPECT_NEAR(cpuPerGib({0.02, false}, 766)->value, 0.02 * 1024 / 766, 1e-12);
+    EXPECT_DOUBLE_EQ(cpuPerGib({0.5, false}, 512)->value, 1.0);
+    EXPECT_DOUBLE_EQ(cpuPerGib({0.26, false}, 6144)->value, 0.26 / 6);
+    EXPECT_FALSE(cpuPerGib({0.5, false}, 512)->lower_bound);
+    EXPECT_TRUE(cpuPerGib({0.5, true}, 512)->lower_bound); // a bound stays a bound
+    EXPECT_DOUBLE_EQ(cpuPerGib({0, false}, 1024)->value, 0);
+    EXPECT_EQ(cpuPerGib({0.5, false}, 0), std::nullopt); // nothing returned
+    EXPECT_EQ(cpuPerGib({0.5, false}, -3), std::nullopt);
 }
 
 TEST(BenchFiguresTest, FragmentWindow) {

@@ -1,6 +1,7 @@
 #include "bench_report.h"
 
 #include "bench_plan.h"
+#include "bench_scaling.h"
 
 #include <cstdio>
 #include <sstream>
@@ -229,10 +230,34 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
            "  - *QEMU CPU (s)*: user + system CPU time of the whole QEMU process (all threads, "
            "so the guest's vCPU under TCG too) over the same interval; for the fragment "
            "scenario over the whole window.\n"
+           "  - *QEMU CPU per GiB returned (s/GiB)*: that CPU time divided by the GiB returned "
+           "(returned MiB / 1024). Under TCG the guest's vCPUs are threads of QEMU, so all guest "
+           "CPU time is QEMU CPU time: this is the guest's reporting work (finding, isolating "
+           "and reporting free pages, the virtqueue round trips) plus the host's work for the "
+           "reports (QEMU's balloon handler discarding the ranges with madvise), plus whatever "
+           "else guest and QEMU did in the interval (an idle TCG guest costs little). CPU time "
+           "comes in clock ticks (usually 10 ms), so a figure of a few ticks is coarse. When the "
+           "return was not reached within the window: the window's CPU per GiB grown, a lower "
+           "bound.\n"
            "  - *returned within W s (MiB)*: RSS at `freed` minus the lowest RSS in the W s "
            "after it (the `rss_returned_within` assertion).\n"
            "  - *churn_ms*: the guest's own time (CLOCK_MONOTONIC) for its map/touch/unmap "
            "loop.\n";
+    ScalingData scaling = scalingData(d, rows);
+    if (scalingPlotSpec(scaling, "bench-scaling.png")) { // some median to draw
+        std::string sizes;
+        for (const auto &p : scaling.points) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", p.gib);
+            sizes += (sizes.empty() ? "" : ", ") + std::string(buf);
+        }
+        out << "- Scaling chart (`bench-scaling.png`, script `bench-scaling.gp`): for the drain "
+               "scenarios of this bench (guest sizes "
+            << sizes << " GiB), each kernel's median *" << scaling.return_label
+            << "* (log scale) and median *QEMU CPU per GiB returned* against the guest size; "
+               "an open triangle marks a median that is a lower bound, a missing median is "
+               "left out.\n";
+    }
     out << "- Medians: the median of each kernel's runs (the mean of the two middle ones for "
            "an even count); ratio = "
         << ratioHeader(d) << " of the medians. Per-run results (console.log, rss.tsv, "
@@ -264,7 +289,10 @@ json benchJson(const BenchData &d, const std::vector<BenchRow> &rows) {
     j["order"] = orderText(labels, d.repeat);
     json scenarios = json::array();
     for (const auto &s : d.scenarios)
-        scenarios.push_back({{"name", s.name}, {"description", s.description}, {"setup", s.setup}});
+        scenarios.push_back({{"name", s.name},
+                             {"description", s.description},
+                             {"setup", s.setup},
+                             {"memory_mib", s.memory_mib}});
     j["scenarios"] = scenarios;
 
     json runs = json::array();
@@ -317,6 +345,20 @@ json benchJson(const BenchData &d, const std::vector<BenchRow> &rows) {
                            {"runs", raw}});
     }
     j["summary"] = summary;
+
+    json scaling = json::array();
+    for (const auto &p : scalingData(d, rows).points) {
+        json ret = json::object(), cpu = json::object();
+        for (std::size_t k = 0; k < d.kernels.size(); ++k) {
+            ret[d.kernels[k].label] = sampleJson(p.return_s[k]);
+            cpu[d.kernels[k].label] = sampleJson(p.cpu_per_gib[k]);
+        }
+        scaling.push_back({{"scenario", p.scenario},
+                           {"guest_gib", p.gib},
+                           {"return_s", ret},
+                           {"qemu_cpu_s_per_gib", cpu}});
+    }
+    j["scaling"] = scaling;
     return j;
 }
 

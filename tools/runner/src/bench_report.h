@@ -22,7 +22,8 @@ struct BenchKernel {
 struct BenchScenarioInfo {
     std::string name;
     std::string description;
-    std::string setup; // guest size and QEMU options, the same for every kernel
+    std::string setup;  // guest size and QEMU options, the same for every kernel
+    int memory_mib = 0; // guest RAM; 0: unknown (the scaling chart then reads the name)
 };
 
 struct BenchRun {

@@ -127,6 +127,74 @@ TEST(BenchReportTest, Markdown) {
     EXPECT_NE(md.find("**Incomplete**: 10 of 12 runs done."), std::string::npos);
 }
 
+// Drain runs with the figures extractFigures gives (bench_figures.h), 1 repetition.
+BenchData drainData() {
+    BenchData d = data();
+    d.scenarios = {{"bench-drain-1g", "drain", "-m 1024", 1024}};
+    d.repeat = 1;
+    d.planned_runs = 2;
+    auto drain = [](double ret, double mib, double cpu) {
+        return std::vector<Figure>{
+            {"return_s", "return 95 % (s)", Sample{ret, false}, ""},
+            {"returned_mib", "returned (MiB)", Sample{mib, false}, ""},
+            {"qemu_cpu_s", "QEMU CPU 'freed'->return (s)", Sample{cpu, false}, ""},
+            {"qemu_cpu_s_per_gib", "QEMU CPU per GiB returned (s/GiB)",
+             cpuPerGib(Sample{cpu, false}, mib), ""}};
+    };
+    d.runs = {run(0, 1, 0, drain(8.75, 720, 0.09)), run(0, 1, 1, drain(0.25, 766, 0.02))};
+    return d;
+}
+
+TEST(BenchReportTest, DrainCpuPerGibRow) {
+    BenchData d = drainData();
+    auto rows = summarize(d);
+    ASSERT_EQ(rows.size(), 4u); // one row more per drain scenario, after its CPU row
+    EXPECT_EQ(rows[2].key, "qemu_cpu_s");
+    EXPECT_EQ(rows[3].key, "qemu_cpu_s_per_gib");
+    std::string t = tableText(d, rows);
+    EXPECT_NE(t.find("scenario        figure                             base    ours    "
+                     "ours/base  n  base runs  ours runs\n"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(
+        t.find("bench-drain-1g  QEMU CPU 'freed'->return (s)       0.0900  0.0200  0.222      "
+               "1  0.0900     0.0200\n"
+               "bench-drain-1g  QEMU CPU per GiB returned (s/GiB)  0.128   0.0267  0.209      "
+               "1  0.128      0.0267\n"),
+        std::string::npos)
+        << t;
+    std::string md = markdownReport(d, rows);
+    EXPECT_NE(md.find("| bench-drain-1g | QEMU CPU per GiB returned (s/GiB) | 0.128 | 0.0267 | "
+                      "0.209 | 1 | 0.128 | 0.0267 |\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("  - *QEMU CPU per GiB returned (s/GiB)*: that CPU time divided by the GiB "
+                      "returned (returned MiB / 1024). Under TCG the guest's vCPUs are threads of "
+                      "QEMU, so all guest CPU time is QEMU CPU time"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("madvise"), std::string::npos);
+    EXPECT_NE(md.find("- Scaling chart (`bench-scaling.png`, script `bench-scaling.gp`): for the "
+                      "drain scenarios of this bench (guest sizes 1 GiB), each kernel's median "
+                      "*return 95 % (s)* (log scale)"),
+              std::string::npos)
+        << md;
+    auto j = benchJson(d, rows);
+    EXPECT_EQ(j["scenarios"][0]["memory_mib"], 1024);
+    ASSERT_EQ(j["scaling"].size(), 1u);
+    EXPECT_EQ(j["scaling"][0]["guest_gib"], 1.0);
+    EXPECT_EQ(j["scaling"][0]["return_s"]["ours"]["value"], 0.25);
+    EXPECT_NEAR(j["scaling"][0]["qemu_cpu_s_per_gib"]["base"]["value"].get<double>(), 0.128, 1e-3);
+}
+
+TEST(BenchReportTest, NoScalingChartWithoutDrainScenarios) {
+    BenchData d = data();
+    d.scenarios[0].name = "bench-fragment"; // no size in the name, no memory_mib
+    auto rows = summarize(d);
+    EXPECT_EQ(markdownReport(d, rows).find("Scaling chart"), std::string::npos);
+    EXPECT_TRUE(benchJson(d, rows)["scaling"].empty());
+}
+
 TEST(BenchReportTest, Json) {
     BenchData d = data();
     auto j = benchJson(d, summarize(d));

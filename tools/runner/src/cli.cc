@@ -30,10 +30,11 @@ bench  A/B benchmark: run each scenario --repeat times per kernel (default 3; th
        kernel order flips every repetition: A B, B A, ...) with identical QEMU
        options, then print the medians of each scenario's figures, B/A ratios and
        every run's values; writes bench.md, bench.json, one RSS chart per drain
-       scenario and the runs (runs/<scenario>/<rep>-<label>/) into --out (default
-       build/bench). --scenarios defaults to every scenario tagged "bench";
-       --quick is one repetition of bench-drain-1g (or of --scenarios). A run that
-       fails an assertion is recorded, not fatal
+       scenario, bench-scaling.png (drain scenarios by guest size) and the runs
+       (runs/<scenario>/<rep>-<label>/) into --out (default build/bench).
+       --scenarios defaults to every scenario tagged "bench"; --quick is one
+       repetition of bench-drain-1g (or of --scenarios). A run that fails an
+       assertion is recorded, not fatal
 
 --scenarios DIR     scenario JSON files (default tools/scenarios; bench: --scenario-dir)
 --qemu PATH         QEMU binary (default qemu-system-x86_64 from PATH)

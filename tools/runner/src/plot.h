@@ -28,9 +28,47 @@ struct PlotSpec {
 // The complete gnuplot script, data inline. Pure.
 std::string gnuplotScript(const PlotSpec &spec);
 
+// Line charts of y against x stacked in one PNG (e.g. bench-scaling.png), each panel with
+// its own y axis over the same x axis; a series keeps its colour in every panel.
+struct XYPoint {
+    double x = 0;
+    double y = 0;
+    bool lower_bound = false; // drawn with an extra open triangle: the true value is higher
+};
+
+struct XYSeries {
+    std::string label;
+    int color = 1; // gnuplot linecolor index
+    std::vector<XYPoint> points;
+};
+
+struct XYPanel {
+    std::string title;
+    std::string ylabel;
+    bool log_y = false; // points with y <= 0 are left out then
+    std::vector<XYSeries> series;
+};
+
+struct PanelPlotSpec {
+    std::string title;
+    std::string xlabel;
+    std::vector<double> xtics; // the x values to label; log base 2 x axis around them
+    std::filesystem::path output_png;
+    std::vector<XYPanel> panels;
+    int width = 1200;
+    int height = 900;
+};
+
+// The complete gnuplot script (multiplot, data inline). Pure.
+std::string panelGnuplotScript(const PanelPlotSpec &spec);
+
 // Writes the script to `script_path` and runs `gnuplot` on it. Throws SetupError if gnuplot
 // is missing or fails (its output is kept in <script_path>.log then).
 void renderPlot(const PlotSpec &spec, const std::filesystem::path &script_path,
+                const std::string &gnuplot = "gnuplot");
+
+// The same for any script (e.g. panelGnuplotScript's).
+void runGnuplot(const std::string &script, const std::filesystem::path &script_path,
                 const std::string &gnuplot = "gnuplot");
 
 } // namespace pr

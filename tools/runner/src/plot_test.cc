@@ -78,5 +78,59 @@ TEST(PlotTest, RendersPngWithGnuplot) {
     EXPECT_GT(std::filesystem::file_size(dir.path() / "rss.png"), 1000u);
 }
 
+PanelPlotSpec twoPanels() {
+    PanelPlotSpec spec;
+    spec.title = "drain scaling";
+    spec.xlabel = "guest size (GiB)";
+    spec.xtics = {1, 4, 16};
+    spec.output_png = "/out/scaling.png";
+    XYPanel time{"time", "return 95 % (s)", true, {}};
+    time.series.push_back({"base", 1, {{1, 8.75}, {4, 60, true}, {16, 0}}});
+    time.series.push_back({"ours", 2, {{1, 0.25}}});
+    XYPanel cpu{"cpu", "s/GiB", false, {}};
+    cpu.series.push_back({"base", 1, {{1, 0.128}, {16, 0}}});
+    cpu.series.push_back({"ours", 2, {}});
+    spec.panels = {time, cpu};
+    return spec;
+}
+
+TEST(PlotTest, PanelScript) {
+    std::string s = panelGnuplotScript(twoPanels());
+    EXPECT_NE(s.find("set output '/out/scaling.png'\n"), std::string::npos) << s;
+    // Log y leaves out y <= 0; a lower bound is flagged in column 3.
+    EXPECT_NE(s.find("$p0s0 << EOD\n1 8.75 0\n4 60 1\nEOD\n$p0s1 << EOD\n1 0.25 0\nEOD\n"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("$p1s0 << EOD\n1 0.128 0\n16 0 0\nEOD\n"), std::string::npos) << s;
+    EXPECT_EQ(s.find("$p1s1"), std::string::npos) << s; // no points, no block, no curve
+    EXPECT_NE(s.find("set multiplot layout 2,1 title 'drain scaling'\n"), std::string::npos);
+    EXPECT_NE(s.find("set xtics ('1' 1, '4' 4, '16' 16)\nset logscale x 2\n"), std::string::npos)
+        << s;
+    EXPECT_NE(s.find("set logscale y\nset yrange [*:*]\nplot $p0s0 using 1:2 with linespoints "
+                     "linewidth 2 pointtype 7 linecolor 1 title 'base', \\\n     $p0s0 using "
+                     "1:($3 > 0 ? $2 : NaN) with points pointtype 8 pointsize 2.5 linecolor 1 "
+                     "notitle, \\\n     $p0s1 using 1:2 with linespoints linewidth 2 pointtype "
+                     "7 linecolor 2 title 'ours', \\\n     NaN with points pointtype 8 "
+                     "pointsize 2.5 linecolor 'black' title 'lower bound (not reached)'\n"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("unset logscale y\nset yrange [0:*]\nplot $p1s0 using 1:2"), std::string::npos)
+        << s;
+    EXPECT_EQ(s.find("lower bound", s.find("plot $p1s0")), std::string::npos) << s; // none there
+    EXPECT_NE(s.find("unset multiplot\n"), std::string::npos);
+}
+
+TEST(PlotTest, RendersPanelsWithGnuplot) {
+    if (!findExecutable("gnuplot"))
+        GTEST_SKIP() << "gnuplot not installed";
+    TempDir dir;
+    PanelPlotSpec spec = twoPanels();
+    spec.output_png = dir.path() / "scaling.png";
+    spec.panels[1].series.clear(); // an empty panel says so
+    runGnuplot(panelGnuplotScript(spec), dir.path() / "scaling.gp");
+    EXPECT_GT(std::filesystem::file_size(dir.path() / "scaling.png"), 1000u);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "scaling.gp.log"));
+}
+
 } // namespace
 } // namespace pr
