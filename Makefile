@@ -6,6 +6,7 @@
 #                                  host get it back (live timeline and a plot)
 #   make check                     every test; ends with "N passed, N failed"
 #   make bench                     base vs ours, A/B alternated, medians
+#   make stress                    the long reliability runs (about 25 min)
 #
 # Everything is installed and built from scratch on first use; outputs go
 # to build/.  The kernel builds virtio_balloon.ko from this directory through
@@ -16,13 +17,14 @@ SCENARIO ?= drain-1g
 B := build
 RUNNER := $(B)/runner/pr-runner
 
-.PHONY: all deps tree kernel-base kernel-ours kernels module initramfs \
-	runner runner-test demo bench kunit kunit-debug patches check clean help
+.PHONY: all deps tree kernel-base kernel-ours kernel-ours-debug kernels module initramfs \
+	runner runner-test demo bench stress kunit kunit-debug patches check \
+	clean help
 
 all: kernels initramfs runner
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,7 +32,7 @@ deps:
 tree: deps
 	@bash scripts/base-tree.sh
 
-kernel-base kernel-ours: kernel-%: tree
+kernel-base kernel-ours kernel-ours-debug: kernel-%: tree
 	@bash scripts/build-kernel.sh $*
 
 kernels: kernel-base kernel-ours
@@ -60,6 +62,9 @@ demo: kernel-$(KERNEL) runner
 
 bench: kernels runner
 	@bash scripts/bench.sh
+
+stress: deps
+	@bash scripts/stress.sh
 
 kunit: tree
 	@bash scripts/kunit.sh

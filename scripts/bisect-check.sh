@@ -49,6 +49,10 @@ for p in "$top"/patches/0*.patch; do
 		# the engine, so the engine's object stands for it.
 		mm/page_reporting_kunit.c) objs+=(mm/page_reporting.o) ;;
 		*_kunit.c) ;;
+		# User-space selftests: compile them where the tree has them.
+		tools/testing/selftests/*.c)
+			gcc -Wall -Werror -fsyntax-only "$work/$f" ;;
+		tools/*) ;;
 		*.c) objs+=("${f%.c}.o") ;;
 		*.h) read -ra more <<<"$(header_objs "$f")"; objs+=("${more[@]}") ;;
 		esac

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh base|ours
+# build-kernel.sh base|ours|ours-debug
 #
-# Out-of-tree x86_64 guest build of one source tree into build/obj/<tree>-x86:
+# Out-of-tree x86_64 guest build of one source tree into build/obj/<name>-x86:
 # tinyconfig plus configs/guest.config (plus $EXTRA_CONFIG fragments).
+# ours-debug is the ours tree with configs/guest-debug.config on top.
 # Builds are serialized on build/.kbuild.lock so two never run at once.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:?usage: build-kernel.sh base|ours}
-case "$tree" in base|ours) ;; *) echo "build-kernel: unknown tree '$tree'" >&2; exit 2 ;; esac
+name=${1:?usage: build-kernel.sh base|ours|ours-debug}
+case "$name" in
+base|ours) tree=$name ;;
+ours-debug) tree=ours EXTRA_CONFIG="configs/guest-debug.config ${EXTRA_CONFIG:-}" ;;
+*) echo "build-kernel: unknown tree '$name'" >&2; exit 2 ;;
+esac
 src=$top/build/src/$tree
-obj=$top/build/obj/$tree-x86${OBJ_SUFFIX:-}
+obj=$top/build/obj/$name-x86${OBJ_SUFFIX:-}
 [ -d "$src" ] || { echo "build-kernel: $src missing; run scripts/base-tree.sh" >&2; exit 1; }
 
 mkdir -p "$obj"
@@ -41,5 +46,5 @@ if [ "$(cat "$obj/.config.frag" 2>/dev/null)" != "$want" ]; then
 	echo "$want" >"$obj/.config.frag"
 fi
 
-echo "build-kernel: $tree -> ${obj#"$top"/}"
+echo "build-kernel: $name -> ${obj#"$top"/}"
 kmake bzImage modules

@@ -16,12 +16,15 @@ pass=0
 fail=0
 failed=()
 E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds@ours drain-1g@ours engine-counters@ours \
-	balloon-inflate@ours balloon-stats@ours module-cycles@ours \
+	balloon-inflate@ours balloon-stats@ours module-cycles-100@ours \
 	poison-matrix-plain-pp-off@ours poison-matrix-plain-pp-on@ours \
 	poison-matrix-zero-pp-off@ours poison-matrix-zero-pp-on@ours \
 	poison-matrix-poison-pp-off@ours poison-matrix-poison-pp-on@ours \
 	poison-matrix-both-pp-off@ours poison-matrix-both-pp-on@ours \
 	poison-matrix-noreport-plain@ours poison-matrix-noreport-poison@ours \
+	integrity-stress@ours integrity-nostale-pp-on@ours integrity-nostale-pp-off@ours \
+	integrity-stress@ours-debug poison-matrix-both-pp-on@ours-debug \
+	poison-matrix-poison-pp-off@ours-debug \
 	balloon-binds@base drain-1g-oot@base}
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
@@ -138,6 +141,10 @@ fi
 [ $built_ours = 1 ] && step module-ours bash scripts/build-module.sh ours
 [ $built_base = 1 ] && step initramfs-base bash scripts/make-initramfs.sh base build/initramfs-base.cpio.gz $oot_base
 [ $built_ours = 1 ] && step initramfs-ours bash scripts/make-initramfs.sh ours build/initramfs-ours.cpio.gz
+# The debug guest (configs/guest-debug.config) for the stress and poison runs
+# under DEBUG_VM, lockdep and list debugging.
+step kernel-ours-debug bash scripts/build-kernel.sh ours-debug &&
+	step initramfs-ours-debug bash scripts/make-initramfs.sh ours-debug build/initramfs-ours-debug.cpio.gz
 
 # run_kunit NAME [debug]: the KUnit suites in UML, each case counted.  Any
 # report from the kernel's debugging aids fails the run; UML's own PCI
@@ -162,7 +169,7 @@ run_kunit() {
 
 echo "== kunit (UML)"
 run_kunit kunit
-echo "== kunit (UML, DEBUG_VM PROVE_LOCKING DEBUG_LIST DEBUG_SG)"
+echo "== kunit (UML, DEBUG_VM PROVE_LOCKING DEBUG_LIST DEBUG_SG KASAN)"
 run_kunit kunit-debug debug
 
 echo "== host runner"

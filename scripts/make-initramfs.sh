@@ -22,6 +22,7 @@ mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,lib/modules/oot,usr/bin}
 cp /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$top/tools/guest/init.sh" "$stage/init"
 gcc -static -O2 -Wall -Wextra -Werror -o "$stage/bin/pr-memtouch" "$top/tools/guest/memtouch.c"
+bash "$top/scripts/build-selftests.sh"
 for t in "$top"/build/selftests/*; do
 	[ -x "$t" ] && cp "$t" "$stage/bin/"
 done

@@ -6,7 +6,10 @@
 # Regenerate the git-am series from the repository's sources.  Each
 # scripts/series/NNNN-*.txt is one patch: a "Files:" line naming the files
 # (repository paths, the same in the kernel tree) the patch brings to their
-# final content, or "-path" for a file it deletes, a blank line, then the commit message.  0000-cover-letter.txt
+# final content, "-path" for a file it deletes, or "repo/path=tree/path" for
+# a file kept elsewhere in the repository (selftests/ is the kernel's
+# tools/testing/selftests/), a blank line, then the commit message.
+# 0000-cover-letter.txt
 # is the cover letter's subject and body.  Dates and identities are fixed, so
 # the output is byte-for-byte reproducible.
 set -euo pipefail
@@ -35,10 +38,11 @@ for msg in "$top"/scripts/series/[0-9][0-9][0-9][0-9]-*.txt; do
 			git -C "$work" rm -q "${f#-}"
 			continue ;;
 		esac
-		[ -f "$top/$f" ] || { echo "make-patches: $msg names missing $f" >&2; exit 1; }
-		mkdir -p "$work/$(dirname "$f")"
-		cp "$top/$f" "$work/$f"
-		git -C "$work" add -f "$f"
+		src=${f%%=*} dst=${f#*=}
+		[ -f "$top/$src" ] || { echo "make-patches: $msg names missing $src" >&2; exit 1; }
+		mkdir -p "$work/$(dirname "$dst")"
+		cp "$top/$src" "$work/$dst"
+		git -C "$work" add -f "$dst"
 	done
 	tail -n +3 "$msg" | git -C "$work" commit -q --cleanup=strip -F -
 	n=$((n + 1))

@@ -232,8 +232,25 @@ balloon_cycles() {
 	free0=$(free_kib)
 	marker "value name=memfree_before_kib v=$free0"
 	marker "cycles-begin balloon_mib=$(arg balloon_mib 128)"
-	rm -f /tmp/cycles-stop
-	(while [ ! -e /tmp/cycles-stop ]; do pr-memtouch drain 96 >/dev/null || break; done) &
+	rm -f /tmp/cycles-stop /tmp/cycles-load
+	# The load meanwhile: pr.cycles_load=drain (free 96 MiB over and over)
+	# or integrity (the pr-integrity anonymous churn, 256 MiB a round,
+	# every word checked; its failures and MiB are counted).
+	case $(arg cycles_load drain) in
+	integrity)
+		(while [ ! -e /tmp/cycles-stop ]; do
+			if PR_INTEGRITY_MIB=256 pr-integrity -t anon_churn >/tmp/cycles-int.log 2>&1; then
+				echo "ok 256" >>/tmp/cycles-load
+			else
+				echo "fail 0" >>/tmp/cycles-load
+				cat /tmp/cycles-int.log
+			fi
+		done) &
+		;;
+	*)
+		(while [ ! -e /tmp/cycles-stop ]; do pr-memtouch drain 96 >/dev/null || break; done) &
+		;;
+	esac
 	bg=$!
 	ok=0 why=
 	i=1
@@ -257,6 +274,10 @@ balloon_cycles() {
 	touch /tmp/cycles-stop
 	wait "$bg"
 	marker "value name=cycles_ok v=$ok"
+	if [ -e /tmp/cycles-load ]; then
+		marker "value name=cycles_load_mib v=$(awk '{ s += $2 } END { print s + 0 }' /tmp/cycles-load)"
+		marker "value name=cycles_load_failures v=$(grep -c '^fail' /tmp/cycles-load)"
+	fi
 	[ -n "$calls0" ] && marker "value name=cycles_report_calls v=$(($(awk '$1 == "page_reporting_calls" { print $2 }' /proc/vmstat) - calls0))"
 	[ -z "$why" ] || { marker "result fail reason=$why"; return; }
 	marker "cycles-end"
@@ -272,6 +293,42 @@ balloon_cycles() {
 	marker "value name=memfree_after_kib v=$free1"
 	marker "value name=memfree_lost_kib v=$((free0 - free1))"
 	marker "result pass"
+}
+
+# pr.run=integrity: the pr-integrity kselftest (selftests/mm/
+# page_reporting_integrity.c) with the engine at its most eager: worker
+# processes churn anonymous, tmpfs and THP memory with a pattern in every
+# word and count the words that changed, then memory filled, freed and
+# reported must read back as zero.  pr.integrity_mib is the anonymous budget
+# (tmpfs and THP a quarter each), pr.workers the processes,
+# pr.integrity_tests a comma-separated list of tests to run (default all:
+# anon_churn,tmpfs_churn,thp_churn,no_stale_data).  The TAP output goes to
+# the console; the test prints its figures as "# @@PR value name=integrity_*"
+# diagnostics, this adds the run's time, reported pages and exit status and
+# a result from the exit status.
+integrity_run() {
+	balloon_dev >/dev/null || { marker "result fail reason=driver-not-bound"; return; }
+	[ "$(feature 5)" = 1 ] || { marker "result fail reason=reporting-not-negotiated"; return; }
+	sel=
+	for t in $(arg integrity_tests all | tr , ' '); do
+		[ "$t" = all ] || sel="$sel -t $t"
+	done
+	before=$(awk '$1 == "page_reporting_pages" { print $2 }' /proc/vmstat)
+	start=$(date +%s)
+	marker "integrity-begin mib=$(arg integrity_mib 4096) workers=$(arg workers 2)"
+	# shellcheck disable=SC2086 # $sel is a list of options
+	PR_INTEGRITY_MIB=$(arg integrity_mib 4096) PR_INTEGRITY_WORKERS=$(arg workers 2) \
+		pr-integrity $sel 2>&1
+	rc=$?
+	marker "value name=integrity_seconds v=$(($(date +%s) - start))"
+	[ -n "$before" ] && marker "value name=integrity_reported_pages v=$(($(awk '$1 == "page_reporting_pages" { print $2 }' /proc/vmstat) - before))"
+	marker "value name=integrity_exit v=$rc"
+	vmstat_markers
+	if [ "$rc" = 0 ]; then
+		marker "result pass"
+	else
+		marker "result fail reason=tap-exit-$rc"
+	fi
 }
 
 marker "boot kernel=$(uname -r)"
@@ -337,6 +394,10 @@ poison)
 	;;
 cycles)
 	balloon_cycles
+	finish
+	;;
+integrity)
+	integrity_run
 	finish
 	;;
 hold) ;;
