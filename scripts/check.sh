@@ -25,6 +25,7 @@ E2E_SCENARIOS=${E2E_SCENARIOS:-balloon-binds@ours drain-1g@ours engine-counters@
 	integrity-stress@ours integrity-nostale-pp-on@ours integrity-nostale-pp-off@ours \
 	integrity-stress@ours-debug poison-matrix-both-pp-on@ours-debug \
 	poison-matrix-poison-pp-off@ours-debug \
+	balloon-unplug@ours balloon-freeze@ours \
 	balloon-binds@base drain-1g-oot@base}
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }

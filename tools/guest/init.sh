@@ -6,10 +6,13 @@
 # "@@PR <event>" markers on the console, and power off.
 #
 # Command line keys:  pr.run=binds|drain|engine|fragment|churn|hold|
-#                            inflate|stats|poison|cycles
+#                            inflate|stats|poison|cycles|unplug|freeze
 #                     pr.mib=N  pr.chunk_kib=N  pr.rounds=N  pr.settle=S
 #                     pr.module=tree|oot|none
 #                     pr.balloon_mib=N (inflate, cycles)  pr.cycles=N (cycles)
+#                     pr.unplugs=N pr.unplug_mib=N (unplug)
+#                     pr.sleeps=s2idle|mem|mem-qmp,... pr.freeze_mib=N
+#                     pr.rtc_s=S (freeze)
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
@@ -331,6 +334,346 @@ integrity_run() {
 	fi
 }
 
+# Helpers of pr.run=unplug and pr.run=freeze.
+vmstat_value() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+uptime_cs() { awk '{ split($1, t, "."); print t[1] * 100 + t[2] }' /proc/uptime; }
+
+# The engine as eager as it goes: no quiet period (ours only), single pages.
+reporting_eager() {
+	p=/sys/module/page_reporting/parameters
+	[ -e $p/page_reporting_delay_ms ] && echo 0 >$p/page_reporting_delay_ms
+	echo 0 >$p/page_reporting_order
+}
+
+# Background loop touching and freeing $1 MiB until churn_stop.
+churn_start() {
+	rm -f /tmp/churn-stop
+	(while [ ! -e /tmp/churn-stop ]; do pr-memtouch drain "$1" >/dev/null || break; done) &
+	churn_pid=$!
+}
+churn_stop() { touch /tmp/churn-stop; wait "$churn_pid"; }
+
+# The hotplug slot (/sys/bus/pci/slots/N) holding the bound balloon.
+balloon_slot() {
+	pci=$(basename "$(dirname "$(readlink -f "$(balloon_dev)")")")
+	for s in /sys/bus/pci/slots/*; do
+		[ "$(cat "$s/address" 2>/dev/null)" = "${pci%.*}" ] && { echo "$s"; return 0; }
+	done
+	return 1
+}
+
+# Wait up to $2 s for the balloon driver to be bound ($1 = bound) or ($1 =
+# gone) for no virtio device to be left and slot $3 to be empty: the guest
+# has ejected the device and the host has deleted it, so that the slot takes
+# a new one.
+wait_balloon() {
+	end=$(($(date +%s) + $2))
+	while :; do
+		if [ "$1" = bound ]; then
+			balloon_dev >/dev/null && return 0
+		elif ! balloon_dev >/dev/null && [ -z "$(ls /sys/bus/virtio/devices)" ] &&
+			[ "$(cat "$3/adapter")" = 0 ]; then
+			return 0
+		fi
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# Free memory (free_kib) with the caches dropped and no report in flight
+# (pages being reported are off the free lists): a full pass with report_now
+# (ours; refused at once with no device), else a 3 s wait.
+settled_free_kib() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	if [ -e /sys/module/page_reporting/parameters/report_now ]; then
+		echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now
+	else
+		sleep 3
+	fi
+	free_kib
+}
+
+# Reporting works after a replug or resume: a fresh $1 MiB drain (between the
+# markers "$2-touch" and "$2-freed", for the host's RSS) is reported.  Prints
+# the reported KiB as value "$2_reported_kib" (our engine's counters only).
+drain_reported() {
+	p0=$(vmstat_value page_reporting_pages)
+	marker "$2-touch mib=$1"
+	pr-memtouch drain "$1" >/dev/null || return 1
+	marker "$2-freed mib=$1"
+	echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now || sleep 3
+	[ -z "$p0" ] || marker "value name=$2_reported_kib v=$((($(vmstat_value page_reporting_pages) - p0) * 4))"
+}
+
+# Trace the workqueues' work items, from empty, for pass_met.
+# Fails if the kernel cannot.
+report_trace_start() {
+	t=/sys/kernel/debug/tracing
+	[ -d $t/events/workqueue ] || return 1
+	echo 0 >$t/tracing_on
+	echo 1 >$t/events/workqueue/workqueue_execute_start/enable
+	echo 1 >$t/events/workqueue/workqueue_execute_end/enable
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+}
+
+# 1 if the event traced since the trace was last emptied met the engine at
+# work: its work item (the report pass) running when the event began or
+# starting after that.  The event is the first trace marker "$1" (written by
+# the guest) or, for a hot-unplug, the ACPI hotplug work that the host's
+# device_del queues.
+pass_met() {
+	awk -v mark="tracing_mark_write: $1" '
+	/workqueue_execute_start: .*page_reporting_work_fn/ { busy = 1; if (began) met = 1 }
+	/workqueue_execute_end: .*page_reporting_work_fn/ { busy = 0 }
+	/workqueue_execute_start: .*acpi_hotplug_work_fn/ || index($0, mark) {
+		if (!began) { began = 1; if (busy) met = 1 }
+	}
+	END { print met + 0 }' /sys/kernel/debug/tracing/trace
+}
+
+# Hold reporting back (ours: page_reporting_delay_ms and _idle_ms 60000) and
+# keep the per-CPU page lists small, so that pages freed one by one reach
+# the free lists, unreported, for a long pass (report_pass).  The first call
+# saves the settings for reporting_released.
+reporting_held() {
+	p=/sys/module/page_reporting/parameters
+	if [ -z "$held_saved" ]; then
+		held_saved="$(cat $p/page_reporting_delay_ms) $(cat $p/page_reporting_idle_ms)"
+		held_saved="$held_saved $(cat $p/page_reporting_batch)"
+		held_saved="$held_saved $(cat /proc/sys/vm/percpu_pagelist_high_fraction)"
+	fi
+	echo 60000 >$p/page_reporting_delay_ms
+	echo 60000 >$p/page_reporting_idle_ms
+	echo 100000 >/proc/sys/vm/percpu_pagelist_high_fraction
+}
+
+# Undo reporting_held and report_pass's batch size.
+reporting_released() {
+	p=/sys/module/page_reporting/parameters
+	[ -n "$held_saved" ] || return 0
+	# shellcheck disable=SC2086 # $held_saved is a list of values
+	set -- $held_saved
+	echo "$1" >$p/page_reporting_delay_ms
+	echo "$2" >$p/page_reporting_idle_ms
+	echo "$3" >$p/page_reporting_batch
+	echo "$4" >/proc/sys/vm/percpu_pagelist_high_fraction
+	held_saved=
+}
+
+# Start a long report pass and return once it has made its first report:
+# a process (holes_pid, to be killed later) frees every other page of $1
+# MiB, then report_now (pass_pid) reports them one page per report (some
+# 16000 per 128 MiB: about a quarter of a second under TCG), in the
+# background.  Needs reporting_held.
+report_pass() {
+	rm -f /tmp/holes.log
+	pr-memtouch fragment "$1" 4 >/tmp/holes.log &
+	holes_pid=$!
+	k=0
+	until grep -q freed /tmp/holes.log 2>/dev/null || [ $k -ge 600 ]; do sleep 0.1; k=$((k + 1)); done
+	[ $k -lt 600 ] || return 1
+	echo 1 >/sys/module/page_reporting/parameters/page_reporting_batch
+	calls=$(vmstat_value page_reporting_calls)
+	echo >/sys/kernel/debug/tracing/trace
+	(echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now) &
+	pass_pid=$!
+	wait_calls_above "$calls"
+}
+
+# Wait (a few s at most) until page_reporting_calls in /proc/vmstat exceeds
+# $1, with builtins only (fast).
+wait_calls_above() {
+	k=0
+	while [ $k -lt 1000 ]; do
+		while read -r key v; do
+			[ "$key" = page_reporting_calls ] && break
+		done </proc/vmstat
+		[ "$v" -gt "$1" ] && return 0
+		k=$((k + 1))
+	done
+	return 1
+}
+
+# pr.run=unplug: hot-unplug the balloon in the middle of a report pass and
+# plug it back, pr.unplugs (4) times, alternately by the host (QMP device_del
+# on the "unplug" marker) and by the guest (echo 0 > the slot's power, after
+# the "eject" marker).  Reports under TCG are quick (hundreds of MiB of large
+# blocks in a few ms), so the pass is made long: a process frees every other
+# page of pr.unplug_mib (512) MiB while the engine holds back
+# (page_reporting_delay_ms and _idle_ms 60000; small per-CPU page lists, so
+# that the pages reach the free lists), then a report_now pass with one page
+# per report (page_reporting_batch 1: some 65000 reports, about a second)
+# starts, and once it has made its first report the guest prints the marker
+# (the host's device_del reaches the guest some 0.1 s later) or ejects the
+# device.  The workqueues' trace tells whether the removal met the pass
+# (value unplug_met_report counts those removals; our engine only: the base
+# one has none of these knobs).  After each removal the device must be gone
+# (driver unbound, no virtio device left, the slot empty: the host deleted
+# it) and the engine must have let it go (report_now refused); then the host
+# plugs a device back (device_add on "replug"), which must bind, negotiate
+# REPORTING and register.  After the last removal no page may be missing
+# (free memory within a few MiB of before: nothing left isolated by an
+# interrupted report) and 80 % of memory must be allocatable with no device
+# ("gone-touch" to "gone-freed"); the device plugged back then reports it
+# (the host's RSS drops) and a further 256 MiB drain ("again-touch" to
+# "again-freed").
+balloon_unplug() {
+	n=$(arg unplugs 4)
+	rn=/sys/module/page_reporting/parameters/report_now
+	balloon_dev >/dev/null || { marker "result fail reason=driver-not-bound"; return; }
+	[ "$(feature 5)" = 1 ] || { marker "result fail reason=reporting-not-negotiated"; return; }
+	reporting_eager
+	timed=0
+	[ -e $rn ] && report_trace_start && timed=1
+	# After report_trace_start, whose ring buffer takes memory.
+	free0=$(settled_free_kib)
+	marker "value name=memfree_before_kib v=$free0"
+	i=1 met=0 why=
+	while :; do
+		slot=$(balloon_slot) || { why=no-hotplug-slot-$i; break; }
+		t0=$(uptime_cs)
+		calls0=$(vmstat_value page_reporting_calls)
+		holes_pid=
+		if [ $timed = 1 ]; then
+			reporting_held
+			report_pass "$(arg unplug_mib 512)" || { why=workload-$i; break; }
+		fi
+		if [ $((i % 2)) = 1 ]; then
+			by=host
+			marker "unplug n=$i by=$by slot=${slot##*/}"
+		else
+			by=guest
+			marker "eject n=$i by=$by slot=${slot##*/}"
+			echo pr-eject 2>/dev/null >/sys/kernel/debug/tracing/trace_marker
+			echo 0 >"$slot/power" || why=eject-$i
+		fi
+		[ -n "$why" ] || wait_balloon gone 30 "$slot" || why=device-not-removed-$i
+		[ -z "$holes_pid" ] || kill "$holes_pid"
+		wait
+		[ -z "$why" ] || break
+		marker "value name=unplug_ms_$i v=$((($(uptime_cs) - t0) * 10))"
+		if [ $timed = 1 ]; then
+			m=$(pass_met pr-eject)
+			marker "unplug-met n=$i by=$by met_report=$m calls=$(($(vmstat_value page_reporting_calls) - calls0))"
+			met=$((met + m))
+		fi
+		if [ -e "$rn" ] && echo 1 2>/dev/null >"$rn"; then why=still-registered-$i; break; fi
+		[ "$i" -ge "$n" ] && break
+		marker "replug n=$i"
+		wait_balloon bound 30 || { why=not-replugged-$i; break; }
+		[ "$(feature 5)" = 1 ] || { why=reporting-not-negotiated-$i; break; }
+		[ "$(reporting_registered)" = 1 ] || { why=not-registered-$i; break; }
+		i=$((i + 1))
+	done
+	[ $timed = 1 ] && reporting_released
+	[ -z "$why" ] || { marker "result fail reason=$why"; return; }
+	marker "value name=unplugs_ok v=$i"
+	[ $timed = 1 ] && marker "value name=unplug_met_report v=$met"
+	marker "value name=unplug_memfree_lost_kib v=$((free0 - $(settled_free_kib)))"
+	mib=$(($(meminfo_kib MemTotal) * 8 / 10 / 1024))
+	marker "gone-touch mib=$mib"
+	pr-memtouch drain "$mib" >/dev/null || { marker "result fail reason=touch-unplugged"; return; }
+	marker "gone-freed mib=$mib"
+	t0=$(uptime_cs)
+	marker "replug n=$i"
+	wait_balloon bound 30 || { marker "result fail reason=not-replugged"; return; }
+	marker "value name=replug_ms v=$((($(uptime_cs) - t0) * 10))"
+	[ "$(feature 5)" = 1 ] || { marker "result fail reason=reporting-not-negotiated-replugged"; return; }
+	[ "$(reporting_registered)" = 1 ] || { marker "result fail reason=not-registered-replugged"; return; }
+	marker "replugged dev=$(basename "$(balloon_dev)")"
+	drain_reported 256 again || { marker "result fail reason=workload"; return; }
+	marker "value name=memfree_lost_kib v=$((free0 - $(settled_free_kib)))"
+	vmstat_markers
+	marker "result pass"
+}
+
+# pr.run=freeze: system sleeps in the middle of a report pass, while a
+# background loop allocates and frees memory.  pr.sleeps lists the sleeps in
+# order: "s2idle" (echo freeze > /sys/power/state) is woken by the host (QMP
+# send-key, delayed, on the "s2idle" marker; the keyboard is made a wakeup
+# source: under QEMU an RTC alarm cannot wake s2idle, its ACPI fixed event
+# exists only in S3); "mem" (S3) by an RTC alarm pr.rtc_s (3) s ahead;
+# "mem-qmp" (S3) by the host (QMP system_wakeup, delayed, on the "s3-qmp"
+# marker).  Before each sleep a long report pass is started as for
+# pr.run=unplug (pr.freeze_mib (256) MiB of single pages; ours only), so the
+# freezer meets it (value sleeps_met_report counts the sleeps whose request
+# found the pass running, from the workqueues' trace).  After each resume
+# the driver must still be bound, REPORTING negotiated and reporting
+# registered; after the last, a fresh 512 MiB drain ("resume-touch" to
+# "resume-freed") must be reported and free memory be as before.
+balloon_freeze() {
+	balloon_dev >/dev/null || { marker "result fail reason=driver-not-bound"; return; }
+	[ "$(feature 5)" = 1 ] || { marker "result fail reason=reporting-not-negotiated"; return; }
+	reporting_eager
+	echo enabled >/sys/bus/serio/devices/serio0/power/wakeup ||
+		{ marker "result fail reason=no-keyboard-wakeup"; return; }
+	timed=0
+	[ -e /sys/module/page_reporting/parameters/report_now ] && report_trace_start && timed=1
+	free0=$(settled_free_kib)
+	marker "value name=memfree_before_kib v=$free0"
+	churn_start 128
+	[ $timed = 1 ] && reporting_held
+	n=0 met=0 why=
+	for state in $(arg sleeps s2idle,mem,s2idle,mem-qmp,s2idle,mem | tr , ' '); do
+		n=$((n + 1))
+		sleep 1
+		holes_pid=
+		if [ $timed = 1 ]; then
+			report_pass "$(arg freeze_mib 256)" || { why=workload-$n; break; }
+			echo pr-sleep >/sys/kernel/debug/tracing/trace_marker
+		fi
+		calls=$(vmstat_value page_reporting_calls)
+		case "$state" in
+		s2idle)
+			marker "s2idle n=$n calls=$calls"
+			echo freeze >/sys/power/state || why=s2idle-failed-$n
+			;;
+		mem)
+			echo 0 >/sys/class/rtc/rtc0/wakealarm
+			if echo "+$(arg rtc_s 3)" >/sys/class/rtc/rtc0/wakealarm; then
+				marker "s3 n=$n calls=$calls"
+				echo mem >/sys/power/state || why=s3-failed-$n
+			else
+				why=rtc-$n
+			fi
+			;;
+		mem-qmp)
+			marker "s3-qmp n=$n calls=$calls"
+			echo mem >/sys/power/state || why=s3-qmp-failed-$n
+			;;
+		*)
+			why=unknown-sleep-$state
+			;;
+		esac
+		if [ -n "$holes_pid" ]; then
+			kill "$holes_pid"
+			wait "$holes_pid" "$pass_pid"
+		fi
+		[ -z "$why" ] || break
+		m=
+		if [ $timed = 1 ]; then
+			m=$(pass_met pr-sleep)
+			met=$((met + m))
+			m=" met_report=$m"
+		fi
+		marker "resumed n=$n state=$state exits=$(dmesg | grep -c 'PM: suspend exit')$m"
+		wait_balloon bound 10 || { why=unbound-after-$n; break; }
+		[ "$(feature 5)" = 1 ] || { why=reporting-not-negotiated-after-$n; break; }
+		[ "$(reporting_registered)" = 1 ] || { why=not-registered-after-$n; break; }
+	done
+	churn_stop
+	[ $timed = 1 ] && reporting_released
+	marker "value name=sleeps_ok v=$(dmesg | grep -c 'PM: suspend exit')"
+	[ $timed = 1 ] && marker "value name=sleeps_met_report v=$met"
+	[ -z "$why" ] || { marker "result fail reason=$why"; return; }
+	drain_reported 512 resume || { marker "result fail reason=workload"; return; }
+	marker "value name=memfree_lost_kib v=$((free0 - $(settled_free_kib)))"
+	vmstat_markers
+	marker "result pass"
+}
+
 marker "boot kernel=$(uname -r)"
 module=$(arg module tree)
 case "$module" in
@@ -399,6 +742,12 @@ cycles)
 integrity)
 	integrity_run
 	finish
+	;;
+unplug)
+	balloon_unplug
+	;;
+freeze)
+	balloon_freeze
 	;;
 hold) ;;
 *)

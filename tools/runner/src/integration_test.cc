@@ -144,6 +144,36 @@ TEST_F(QemuTest, FakeGuestPassesAndPowersOff) {
     EXPECT_TRUE(processGone(r["qemu_pid"].get<int>()));
 }
 
+// An action with delay_s is sent that long after its marker; one still waiting when the
+// guest exits is never sent, and its expect checks say so.
+TEST_F(QemuTest, DelayedActionsAreSentLaterOrNever) {
+    requireFakeGuest();
+    json s = scenario("fake-delay", "guest-exit");
+    s["actions"] = json::parse(R"([
+        {"on_marker": "ready", "delay_s": 0.4, "qmp": {"execute": "query-status"}},
+        {"on_marker": "ready", "qmp": {"execute": "query-name"}},
+        {"on_marker": "ready", "delay_s": 600, "qmp": {"execute": "query-uuid"},
+         "expect": [{"pointer": "/UUID"}]}
+    ])");
+    addScenario(s);
+    ExitStatus st = run(fakeGuestArgs("fake-delay"));
+    EXPECT_EQ(st.describe(), "exit code 1") << output_;
+    EXPECT_NE(output_.find("the action never ran"), std::string::npos) << output_;
+
+    json r = result();
+    double ready_t = -1;
+    for (const auto &m : r["markers"])
+        if (m["event"] == "ready")
+            ready_t = m["t"];
+    ASSERT_GE(ready_t, 0) << r.dump(2);
+    ASSERT_EQ(r["actions"].size(), 2u) << r.dump(2);
+    EXPECT_EQ(r["actions"][0]["execute"], "query-name");
+    EXPECT_EQ(r["actions"][1]["execute"], "query-status");
+    EXPECT_EQ(r["actions"][1]["return"]["running"], true);
+    EXPECT_GE(r["actions"][1]["t"].get<double>(), ready_t + 0.4);
+    EXPECT_LT(r["actions"][0]["t"].get<double>(), ready_t + 0.4);
+}
+
 TEST_F(QemuTest, WhenDecidedQuitsEarlyAndReportsFailures) {
     requireFakeGuest();
     json s = scenario("fake-fail", "when-decided");

@@ -109,6 +109,7 @@ RunResult Runner::run() {
     const std::filesystem::path &dir = settings_.out_dir;
 
     result_ = RunResult{};
+    delayed_.clear();
     result_.scenario = scenario_.name;
     result_.description = scenario_.description;
     result_.label = settings_.label;
@@ -183,6 +184,7 @@ EndReason Runner::loop(Session &s) {
         if (rss)
             result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
         takeConsole(s, s.console.poll(), now, true);
+        runDueActions(s, now);
         recordQmpEvents(s);
         latest_ = evaluator_.evaluate(result_.record, now, false);
         // The outcome is settled once everything is decided or anything has failed.
@@ -231,22 +233,47 @@ void Runner::runActions(Session &s, const TimedMarker &tm) {
     for (const auto &action : scenario_.actions) {
         if (action.on_marker != tm.marker.event)
             continue;
-        ActionRecord rec;
-        rec.t = elapsed(s);
-        rec.on_marker = action.on_marker;
-        rec.execute = action.execute;
-        rec.arguments = action.arguments;
-        try {
-            if (!s.qmp)
-                throw QmpTransportError("no QMP connection");
-            rec.response = s.qmp->execute(action.execute, action.arguments);
-            timeline_.note("qmp " + action.execute + " ok");
-        } catch (const std::runtime_error &e) {
-            rec.error = e.what();
-            timeline_.note("qmp " + action.execute + " FAILED");
+        if (action.delay_s > 0) {
+            delayed_.push_back({tm.t + action.delay_s, &action});
+            timeline_.note("qmp " + action.execute + " in " + fixed(action.delay_s, 1) + " s");
+        } else {
+            sendAction(s, action);
         }
-        result_.actions.push_back(std::move(rec));
     }
+}
+
+// Sends the delayed actions whose time has come, in the order they fell due. Those still
+// waiting when the run ends are never sent (and count as never run for their `expect`).
+void Runner::runDueActions(Session &s, double now) {
+    while (true) {
+        auto due = delayed_.end();
+        for (auto it = delayed_.begin(); it != delayed_.end(); ++it)
+            if (it->due <= now && (due == delayed_.end() || it->due < due->due))
+                due = it;
+        if (due == delayed_.end())
+            return;
+        const Action &action = *due->action;
+        delayed_.erase(due);
+        sendAction(s, action);
+    }
+}
+
+void Runner::sendAction(Session &s, const Action &action) {
+    ActionRecord rec;
+    rec.t = elapsed(s);
+    rec.on_marker = action.on_marker;
+    rec.execute = action.execute;
+    rec.arguments = action.arguments;
+    try {
+        if (!s.qmp)
+            throw QmpTransportError("no QMP connection");
+        rec.response = s.qmp->execute(action.execute, action.arguments);
+        timeline_.note("qmp " + action.execute + " ok");
+    } catch (const std::runtime_error &e) {
+        rec.error = e.what();
+        timeline_.note("qmp " + action.execute + " FAILED");
+    }
+    result_.actions.push_back(std::move(rec));
 }
 
 void Runner::recordQmpEvents(Session &s) {

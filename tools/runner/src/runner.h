@@ -52,6 +52,8 @@ private:
     void stopQemu(Session &s, EndReason end);
     void takeConsole(Session &s, ConsoleWatcher::Update update, double t, bool fire_actions);
     void runActions(Session &s, const TimedMarker &tm);
+    void runDueActions(Session &s, double now);
+    void sendAction(Session &s, const Action &action);
     void recordQmpEvents(Session &s);
     double elapsed(const Session &s) const;
     std::vector<std::string> failureReasons(EndReason end, const ExitStatus &exit,
@@ -64,6 +66,11 @@ private:
     Evaluator evaluator_;
     RunResult result_;
     std::vector<AssertionResult> latest_; // the last evaluation while running
+    struct DelayedAction {
+        double due; // elapsed seconds
+        const Action *action;
+    };
+    std::vector<DelayedAction> delayed_; // actions with delay_s whose marker was seen
 };
 
 } // namespace pr

@@ -208,6 +208,9 @@ Action parseAction(const json &j, const std::string &where) {
     Fields f(j, where);
     Action a;
     a.on_marker = markerName(f, "on_marker");
+    a.delay_s = f.optNum("delay_s").value_or(0.0);
+    if (!(a.delay_s >= 0 && a.delay_s <= 3600))
+        Fields::fail(f.at("delay_s"), "expected a number of seconds in [0, 3600]");
     Fields q(f.raw("qmp"), f.at("qmp"));
     a.execute = q.str("execute");
     if (const json *args = q.optRaw("arguments")) {

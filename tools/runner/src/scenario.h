@@ -23,6 +23,7 @@ struct QemuOptions {
 // A QMP command sent when the guest prints a marker.
 struct Action {
     std::string on_marker;         // marker event that triggers it (every occurrence)
+    double delay_s = 0;            // sent this long after the marker was read
     std::string execute;           // QMP command name
     nlohmann::json arguments;      // null when the command takes none
     std::vector<QmpExpect> expect; // checks on every reply, reported with the assertions

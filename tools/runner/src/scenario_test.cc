@@ -102,6 +102,35 @@ TEST(ScenarioTest, FullScenario) {
     EXPECT_FALSE(v.max);
 }
 
+TEST(ScenarioTest, ActionDelay) {
+    json j = minimal();
+    j["actions"] = json::parse(R"([
+        {"on_marker": "ready", "qmp": {"execute": "query-status"}},
+        {"on_marker": "s2idle", "delay_s": 3, "qmp": {"execute": "send-key",
+         "arguments": {"keys": [{"type": "qcode", "data": "shift"}]}}},
+        {"on_marker": "replug", "delay_s": 0.5, "qmp": {"execute": "device_add",
+         "arguments": {"driver": "virtio-balloon-pci", "id": "balloon0",
+                       "free-page-reporting": true}}}
+    ])");
+    Scenario s = parseScenario(j, "x.json");
+    ASSERT_EQ(s.actions.size(), 3u);
+    EXPECT_DOUBLE_EQ(s.actions[0].delay_s, 0);
+    EXPECT_DOUBLE_EQ(s.actions[1].delay_s, 3);
+    EXPECT_EQ(s.actions[1].arguments["keys"][0]["data"], "shift");
+    EXPECT_DOUBLE_EQ(s.actions[2].delay_s, 0.5);
+    EXPECT_EQ(s.actions[2].arguments["free-page-reporting"], true);
+
+    j["actions"][1]["delay_s"] = -1;
+    expectError(j, {"x.json.actions[1].delay_s", "[0, 3600]"});
+    j["actions"][1]["delay_s"] = 7200;
+    expectError(j, {"x.json.actions[1].delay_s", "[0, 3600]"});
+    j["actions"][1]["delay_s"] = "3";
+    expectError(j, {"x.json.actions[1].delay_s", "expected a number", "string"});
+    j["actions"][1].erase("delay_s");
+    j["actions"][1]["delay"] = 3;
+    expectError(j, {"x.json.actions[1].delay", "unknown key", "delay_s"});
+}
+
 TEST(ScenarioTest, MissingRequiredField) {
     json j = minimal();
     j.erase("timeout_s");
