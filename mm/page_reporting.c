@@ -48,6 +48,7 @@
  * atomic bits, set under it by the free path and cleared by the worker.
  */
 #include <linux/export.h>
+#include <linux/freezer.h>
 #include <linux/gfp.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -409,7 +410,8 @@ static int page_reporting_send(struct page_reporting_dev_info *prdev,
  * @min_order.  A zone too low on free memory for one order may still lend
  * smaller blocks, so -ENOSPC only ends that order.  One pass reports at
  * most the zone's free memory at its start: under a steady stream of frees
- * it returns -EAGAIN and leaves the rest to the next pass.
+ * it returns -EAGAIN and leaves the rest to the next pass.  Once the device
+ * is being unregistered it returns -ENODEV after the batch in flight.
  */
 static int page_reporting_zone(struct page_reporting_dev_info *prdev,
 			       struct zone *zone, struct scatterlist *sgl,
@@ -451,6 +453,9 @@ static int page_reporting_zone(struct page_reporting_dev_info *prdev,
 				budget -= (long)max << order;
 				if (budget <= 0)
 					return -EAGAIN;
+				/* Unregister waits for us: stop at a batch end. */
+				if (!READ_ONCE(page_reporting_dev))
+					return -ENODEV;
 				cond_resched();
 			}
 			if (ret < 0)
@@ -604,6 +609,8 @@ static void page_reporting_work_fn(struct work_struct *work)
 				set_bit(ZONE_REPORTING_IDLE, &zone->flags);
 			next = min(next, max(delay, 1UL));
 			err = 0;
+		} else if (err == -ENODEV) {
+			break;
 		} else if (err) {
 			page_reporting_retry_later(zone, hi, lo);
 			next = min(next, page_reporting_retry_interval());
@@ -629,12 +636,12 @@ static bool page_reporting_flushed(unsigned long seq)
  *
  * Runs a full pass over every zone, ignoring the quiet-time pacing, and
  * waits for it to finish: for use right before a snapshot or a migration.
- * The wait holds no lock and ends early on a fatal signal, so a device that
- * stops answering holds up only its callers.
+ * The wait holds no lock, lets the system freeze, and ends on a signal,
+ * so a device that stops answering holds up only its callers.
  *
  * Return: 0 once every free block has been reported; -ENODEV when no device
  * is registered or it went away meanwhile; the error of a failed report();
- * -EINTR when the wait was killed.
+ * -ERESTARTSYS when a signal ended the wait (the pass goes on).
  */
 int page_reporting_flush(void)
 {
@@ -650,9 +657,10 @@ int page_reporting_flush(void)
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
 	mutex_unlock(&page_reporting_mutex);
 
-	if (wait_event_killable(page_reporting_flush_wq,
-				page_reporting_flushed(seq)))
-		return -EINTR;
+	/* Freezable: a caller waiting here must not hold up suspend. */
+	if (wait_event_freezable(page_reporting_flush_wq,
+				 page_reporting_flushed(seq)))
+		return -ERESTARTSYS;
 	return READ_ONCE(page_reporting_flush_err);
 }
 

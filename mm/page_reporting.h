@@ -40,14 +40,25 @@ static inline void page_reporting_stamp(struct zone *zone)
  * @order: order of the block after merging
  *
  * Called for every free in __free_one_page(), so it must stay cheap: one
- * static branch while no device is registered, one compare after that.
+ * static branch while no device is registered, a few compares after that.
  */
 static inline void page_reporting_notify_free(struct zone *zone,
 					      unsigned int order)
 {
+	unsigned long now;
+
 	if (!static_branch_unlikely(&page_reporting_enabled))
 		return;
 	if (order < READ_ONCE(page_reporting_order))
+		return;
+	/*
+	 * A small block in a zone already stamped this jiffy, with its tier
+	 * requested: nothing to record.  That is most order-0 frees, so
+	 * they skip the call.
+	 */
+	now = jiffies;
+	if (order < pageblock_order && zone->reporting_stamp == now &&
+	    test_bit(ZONE_REPORTING_IDLE, &zone->flags))
 		return;
 	__page_reporting_notify(zone, order);
 }

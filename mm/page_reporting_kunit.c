@@ -594,21 +594,32 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
 	struct task_struct *t;
-	struct prt_block b;
+	struct prt_block b[2];
 	unsigned long left;
 
-	prt_make_block(test, &b, PRT_ORDER);
+	/*
+	 * The thread first: creating it allocates, and an allocation might
+	 * take one of the test blocks.
+	 */
+	t = kthread_create(prt_unregister_thread, dev, "prt-unregister");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	/* One block per report, and at least two blocks to report. */
+	page_reporting_batch = 1;
+	prt_make_block(test, &b[0], PRT_ORDER);
+	prt_make_block(test, &b[1], PRT_ORDER);
 	prt_settle();
 	dev->block = true;
 	WRITE_ONCE(page_reporting_force, true);
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-	KUNIT_ASSERT_NE_MSG(test,
-			    wait_for_completion_timeout(&dev->entered, 30 * HZ),
-			    0UL, "the forced pass never called report()");
+	if (!wait_for_completion_timeout(&dev->entered, 30 * HZ)) {
+		kthread_stop(t);
+		KUNIT_FAIL(test, "the forced pass never called report()");
+		return;
+	}
 
 	/* report() is now blocked; unregister must wait for it. */
-	t = kthread_run(prt_unregister_thread, dev, "prt-unregister");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
 	left = wait_for_completion_timeout(&dev->unregistered, HZ / 5);
 	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
 			    "unregister returned while report() was running");
@@ -617,10 +628,15 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 			    wait_for_completion_timeout(&dev->unregistered,
 							30 * HZ),
 			    0UL, "unregister did not finish after report() returned");
+	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 1U,
+			    "the pass went on after unregister, instead of stopping after the batch in flight");
 
-	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
+	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b[0].free),
 				  "a block was left isolated");
-	prt_release_held(&b, PRT_ORDER);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b[1].free),
+				  "a block was left isolated");
+	prt_release_held(&b[0], PRT_ORDER);
+	prt_release_held(&b[1], PRT_ORDER);
 	/* prt_exit's unregister is a no-op now. */
 }
 
