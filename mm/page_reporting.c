@@ -519,20 +519,24 @@ static bool page_reporting_idle_due(struct zone *zone, unsigned long now,
 	return false;
 }
 
+/* Request again the tiers of @zone that an unfinished pass covered. */
+static void page_reporting_request_again(struct zone *zone, bool hi, bool lo)
+{
+	if (hi)
+		set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	if (lo)
+		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+}
+
 /*
  * report() failed: the device is in trouble.  Leave it alone for a while,
  * then retry the tiers of @zone that the failed pass covered.
  */
 static void page_reporting_retry_later(struct zone *zone, bool hi, bool lo)
 {
-	unsigned long interval = page_reporting_retry_interval();
-
 	page_reporting_backoff = true;
-	page_reporting_retry_at = jiffies + interval;
-	if (hi)
-		set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-	if (lo)
-		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+	page_reporting_retry_at = jiffies + page_reporting_retry_interval();
+	page_reporting_request_again(zone, hi, lo);
 }
 
 /* The pass for report-now request @seq is over with @err. */
@@ -603,10 +607,7 @@ static void page_reporting_work_fn(struct work_struct *work)
 					  max_order);
 		if (err == -EAGAIN) {
 			/* Out of budget: the rest after another delay. */
-			if (hi)
-				set_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-			if (lo)
-				set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+			page_reporting_request_again(zone, hi, lo);
 			next = min(next, max(delay, 1UL));
 			err = 0;
 		} else if (err == -ENODEV) {

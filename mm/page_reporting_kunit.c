@@ -318,7 +318,7 @@ static void prt_run_worker(struct zone *zone, unsigned long quiet_for)
 
 static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 {
-	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long delay = page_reporting_delay();
 	unsigned long failed = prt_event(PGREPORT_FAILED);
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
@@ -463,7 +463,7 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 
 static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 {
-	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long delay = page_reporting_delay();
 	unsigned long pfn;
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
@@ -483,7 +483,7 @@ static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			       "a small block was reported before the zone went idle");
 
-	prt_run_worker(zone, msecs_to_jiffies(page_reporting_idle_ms) + 1);
+	prt_run_worker(zone, page_reporting_idle() + 1);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported once the zone was idle");
 	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
@@ -492,7 +492,7 @@ static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 
 static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 {
-	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long delay = page_reporting_delay();
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
 	struct zone *zone;
@@ -514,8 +514,7 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 			       "a zone was taken as steady before an idle period passed");
 
 	/* As if the idle period had passed since the first look. */
-	zone->reporting_idle_at = jiffies -
-				  msecs_to_jiffies(page_reporting_idle_ms) - 1;
+	zone->reporting_idle_at = jiffies - page_reporting_idle() - 1;
 	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported from a steady zone");
@@ -525,7 +524,7 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 
 static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 {
-	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long delay = page_reporting_delay();
 	struct prt_dev *dev = test->priv;
 	unsigned long pfn;
 	struct page *page;
@@ -550,7 +549,7 @@ static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 
 static void prt_pageblock_free_pulls_in_the_idle_timer(struct kunit *test)
 {
-	unsigned long delay = msecs_to_jiffies(page_reporting_delay_ms);
+	unsigned long delay = page_reporting_delay();
 	struct prt_block b;
 	struct page *page;
 	struct zone *zone;
