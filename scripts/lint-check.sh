@@ -16,7 +16,7 @@ objs=(mm/page_reporting.o mm/page_alloc.o mm/vmstat.o)
 # kernel-doc on every C source and header the series adds or changes that
 # carries kernel-doc comments of ours.
 docfiles=(mm/page_reporting.c mm/page_reporting.h include/linux/page_reporting.h)
-for f in drivers/virtio/virtio_balloon.c; do
+for f in drivers/virtio/virtio_balloon.c drivers/virtio/virtio_balloon_device_kunit.c; do
 	[ -f "$top/$f" ] && docfiles+=("$f")
 done
 (cd "$top" && "$top/build/src/base/scripts/kernel-doc" -none -Wall "${docfiles[@]}") \

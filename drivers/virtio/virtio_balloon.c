@@ -42,6 +42,13 @@
  *   PAGE_POISON.  virtio_balloon_decide.h holds this negotiation and the
  *   numbering of the queues.
  *
+ * A device that stops answering: every wait for the device sleeps, warns
+ * once after VB_SLOW_WARN, and returns when the device breaks.  remove and
+ * freeze give a report in flight VB_REPORT_GRACE to come back; then they
+ * reset the device, which ends its use of every buffer, the reported pages
+ * included, and break its queues, so that the report and every other
+ * request fail at once and the tear-down completes without the device.
+ *
  * Driver states (enum vb_state):
  *
  * - VB_DOWN: the queues are absent or not usable yet: during probe before
@@ -78,7 +85,6 @@
 
 #include "virtio_balloon_decide.h"
 
-
 /* Device frames (4 KiB) per guest page. */
 #define VB_FRAMES_PER_PAGE \
 	((unsigned int)(PAGE_SIZE >> VIRTIO_BALLOON_PFN_SHIFT))
@@ -91,6 +97,14 @@
 #define VB_RETRY_DELAY		(HZ / 5)
 /* How often a waiter for the device checks whether it broke. */
 #define VB_BROKEN_POLL		HZ
+/* A request unanswered for this long gets a warning in the log. */
+#define VB_SLOW_WARN		(30 * HZ)
+/*
+ * How long remove and freeze wait for a report in flight before they give
+ * up on the device.  Reporting a batch only asks the device to discard it,
+ * which takes milliseconds.
+ */
+#define VB_REPORT_GRACE		(5 * HZ)
 
 /* Free page hinting works on blocks of the largest buddy order. */
 #define VB_HINT_ORDER		MAX_PAGE_ORDER
@@ -189,9 +203,16 @@ struct vb_device {
 
 	/* Free page reporting. */
 	struct page_reporting_dev_info prdev;
-	wait_queue_head_t report_wait;	/* reporting buffer returned */
+	/* Reporting buffer returned; also the end of a report in flight. */
+	wait_queue_head_t report_wait;
 	bool report_wanted;		/* negotiated, queue long enough */
 	bool report_registered;		/* @prdev is registered */
+	/*
+	 * Under @event_lock: a report is with the device; remove or freeze
+	 * has begun, so no new report may start.
+	 */
+	bool report_busy;
+	bool report_closing;
 
 	struct notifier_block oom_nb;	/* with DEFLATE_ON_OOM */
 };
@@ -223,19 +244,27 @@ static bool vb_take_used(struct virtqueue *vq, bool *broken)
  * @wq: wait queue woken by the callback of @vq
  * @vq: a queue with exactly one buffer outstanding
  *
- * A device that breaks (surprise removal) never answers and does not wake
- * us either, so the wait also rechecks that once in a while.
+ * A device that breaks (surprise removal, or given up on by remove) never
+ * answers and does not wake us either, so the wait also rechecks that once
+ * in a while.  One that merely stays silent gets a warning, once.
  *
  * Return: true if the buffer came back, false if the device broke.
  */
 static bool vb_wait_used(wait_queue_head_t *wq, struct virtqueue *vq)
 {
-	bool broken = false;
+	unsigned long start = jiffies;
+	bool broken = false, warned = false;
 
 	might_sleep();
 	while (!wait_event_timeout(*wq, vb_take_used(vq, &broken),
-				   VB_BROKEN_POLL))
-		;
+				   VB_BROKEN_POLL)) {
+		if (warned || time_before(jiffies, start + VB_SLOW_WARN))
+			continue;
+		dev_warn(&vq->vdev->dev,
+			 "device has not answered on the %s queue for %u s\n",
+			 vq->name, VB_SLOW_WARN / HZ);
+		warned = true;
+	}
 	return !broken;
 }
 
@@ -278,8 +307,11 @@ static void vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
 	 * matters on the OOM path.
 	 */
 	err = virtqueue_add_outbuf(vq, &sg, 1, vb, GFP_NOWAIT | __GFP_NOWARN);
-	if (WARN_ON_ONCE(err))
+	if (err) {
+		/* Only a broken device refuses: we go on without it. */
+		WARN_ON_ONCE(!virtqueue_is_broken(vq));
 		return;
+	}
 	virtqueue_kick(vq);
 	if (!vb_wait_used(&vb->ack_wait, vq))
 		dev_warn_once(&vb->vdev->dev,
@@ -932,19 +964,66 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 	struct virtqueue *vq = vb->report_vq;
 	int err;
 
+	spin_lock_irq(&vb->event_lock);
+	if (vb->report_closing) {
+		spin_unlock_irq(&vb->event_lock);
+		return -ENODEV;
+	}
+	vb->report_busy = true;
+	spin_unlock_irq(&vb->event_lock);
+
 	/*
 	 * The queue is idle and holds at least PAGE_REPORTING_CAPACITY
-	 * direct descriptors, so this neither fails nor allocates.
+	 * direct descriptors, so this neither fails nor allocates, unless
+	 * the device broke.
 	 */
 	err = virtqueue_add_inbuf(vq, sg, nents, vb, GFP_NOWAIT | __GFP_NOWARN);
 	if (err) {
 		dev_warn_ratelimited(&vb->vdev->dev,
 				     "cannot queue free page report: %d\n", err);
-		return err;
+	} else {
+		virtqueue_kick(vq);
+		/*
+		 * Returns early only if the device broke, which is after
+		 * it was reset if vb_reporting_stop() gave up on it.
+		 */
+		if (!vb_wait_used(&vb->report_wait, vq))
+			err = -EIO;
 	}
-	virtqueue_kick(vq);
 
-	return vb_wait_used(&vb->report_wait, vq) ? 0 : -EIO;
+	spin_lock_irq(&vb->event_lock);
+	vb->report_busy = false;
+	spin_unlock_irq(&vb->event_lock);
+	wake_up(&vb->report_wait);
+	return err;
+}
+
+static bool vb_report_idle(struct vb_device *vb)
+{
+	bool busy;
+
+	spin_lock_irq(&vb->event_lock);
+	busy = vb->report_busy;
+	spin_unlock_irq(&vb->event_lock);
+	return !busy;
+}
+
+/*
+ * The device sat on a report through the grace period.  Reset it: that
+ * ends its use of every buffer, so the pages of the report are ours again.
+ * Only then break the queues, which lets the report and every other wait
+ * for the device return, and makes later requests fail at once.
+ */
+static void vb_abandon_device(struct vb_device *vb)
+{
+	dev_err(&vb->vdev->dev,
+		"device has held a free page report for %u s: resetting it\n",
+		VB_REPORT_GRACE / HZ);
+	virtio_reset_device(vb->vdev);
+	virtio_break_device(vb->vdev);
+	wake_up(&vb->report_wait);
+	wake_up(&vb->ack_wait);
+	wake_up(&vb->hint_wait);
 }
 
 static void vb_reporting_start(struct vb_device *vb)
@@ -953,6 +1032,9 @@ static void vb_reporting_start(struct vb_device *vb)
 
 	if (!vb->report_wanted)
 		return;
+	spin_lock_irq(&vb->event_lock);
+	vb->report_closing = false;
+	spin_unlock_irq(&vb->event_lock);
 	err = page_reporting_register(&vb->prdev);
 	if (err) {
 		dev_warn(&vb->vdev->dev,
@@ -962,11 +1044,24 @@ static void vb_reporting_start(struct vb_device *vb)
 	vb->report_registered = true;
 }
 
-/* Waits for a report in flight, which in turn waits for the device. */
+/*
+ * Leave the reporting engine, which waits for the report in flight, which
+ * waits for the device.  New reports are refused first, so at most the one
+ * in flight is left; a device that does not return it within the grace
+ * period is given up on.
+ */
 static void vb_reporting_stop(struct vb_device *vb)
 {
 	if (!vb->report_registered)
 		return;
+
+	spin_lock_irq(&vb->event_lock);
+	vb->report_closing = true;
+	spin_unlock_irq(&vb->event_lock);
+	if (!wait_event_timeout(vb->report_wait, vb_report_idle(vb),
+				VB_REPORT_GRACE))
+		vb_abandon_device(vb);
+
 	page_reporting_unregister(&vb->prdev);
 	vb->report_registered = false;
 }
