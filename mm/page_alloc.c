@@ -717,28 +717,34 @@ static inline void move_to_free_list(struct page *page, struct zone *zone,
 	account_freepages(zone, 1 << order, new_mt);
 }
 
-static inline void __del_page_from_free_list(struct page *page, struct zone *zone,
+/* Returns whether the block had been reported. */
+static inline bool __del_page_from_free_list(struct page *page, struct zone *zone,
 					     unsigned int order, int migratetype)
 {
+	bool reported = page_reported(page);
+
         VM_WARN_ONCE(get_pageblock_migratetype(page) != migratetype,
 		     "page type is %lu, passed migratetype is %d (nr=%d)\n",
 		     get_pageblock_migratetype(page), migratetype, 1 << order);
 
 	/* the block is no longer known to be reported */
-	if (page_reported(page))
+	if (reported)
 		page_reporting_forget(zone, page, order);
 
 	list_del(&page->buddy_list);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
 	zone->free_area[order].nr_free--;
+	return reported;
 }
 
-static inline void del_page_from_free_list(struct page *page, struct zone *zone,
+static inline bool del_page_from_free_list(struct page *page, struct zone *zone,
 					   unsigned int order, int migratetype)
 {
-	__del_page_from_free_list(page, zone, order, migratetype);
+	bool reported = __del_page_from_free_list(page, zone, order, migratetype);
+
 	account_freepages(zone, -(1 << order), migratetype);
+	return reported;
 }
 
 static inline struct page *get_page_from_free_area(struct free_area *area,
@@ -1470,8 +1476,8 @@ static __always_inline void page_del_and_expand(struct zone *zone,
 {
 	int nr_pages = 1 << high;
 
-	page_reporting_note_alloc(zone, page, low);
-	__del_page_from_free_list(page, zone, high, migratetype);
+	if (__del_page_from_free_list(page, zone, high, migratetype))
+		page_reporting_reused(low);
 	nr_pages -= expand(zone, page, low, high, migratetype);
 	account_freepages(zone, -nr_pages, migratetype);
 }
@@ -1972,8 +1978,8 @@ try_to_steal_block(struct zone *zone, struct page *page,
 	if (current_order >= pageblock_order) {
 		unsigned int nr_added;
 
-		page_reporting_note_alloc(zone, page, order);
-		del_page_from_free_list(page, zone, current_order, block_type);
+		if (del_page_from_free_list(page, zone, current_order, block_type))
+			page_reporting_reused(order);
 		change_pageblock_range(page, current_order, start_type);
 		nr_added = expand(zone, page, order, current_order, start_type);
 		account_freepages(zone, nr_added, start_type);
@@ -2382,6 +2388,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order,
 	int i;
 
 	spin_lock_irqsave(&zone->lock, flags);
+	page_reporting_note_alloc(zone);
 	for (i = 0; i < count; ++i) {
 		struct page *page = __rmqueue(zone, order, migratetype,
 					      alloc_flags, &rmqm);
@@ -2988,6 +2995,7 @@ struct page *rmqueue_buddy(struct zone *preferred_zone, struct zone *zone,
 	do {
 		page = NULL;
 		spin_lock_irqsave(&zone->lock, flags);
+		page_reporting_note_alloc(zone);
 		if (alloc_flags & ALLOC_HIGHATOMIC)
 			page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
 		if (!page) {

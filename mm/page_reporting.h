@@ -25,6 +25,9 @@ static inline bool page_reported(struct page *page)
 /*
  * Note buddy allocator activity in @zone, whose lock the caller holds.  The
  * stamp is written at most once per jiffy, to keep its cache line quiet.
+ * Allocations stamp a zone once per lock hold, frees only when they build
+ * a pageblock or request a tier: only net allocation makes reporting a
+ * waste, so frees of small blocks need not postpone it.
  */
 static inline void page_reporting_stamp(struct zone *zone)
 {
@@ -45,42 +48,44 @@ static inline void page_reporting_stamp(struct zone *zone)
 static inline void page_reporting_notify_free(struct zone *zone,
 					      unsigned int order)
 {
-	unsigned long now;
-
 	if (!static_branch_unlikely(&page_reporting_enabled))
 		return;
 	if (order < READ_ONCE(page_reporting_order))
 		return;
 	/*
-	 * A small block in a zone already stamped this jiffy, with its tier
-	 * requested: nothing to record.  That is most order-0 frees, so
-	 * they skip the call.
+	 * A small block whose tier is already requested: nothing to
+	 * record.  That is most order-0 frees, so they cost one bit test.
 	 */
-	now = jiffies;
-	if (order < pageblock_order && zone->reporting_stamp == now &&
+	if (order < pageblock_order &&
 	    test_bit(ZONE_REPORTING_IDLE, &zone->flags))
 		return;
 	__page_reporting_notify(zone, order);
 }
 
 /**
- * page_reporting_note_alloc - the buddy allocator hands out part of a block
- * @zone: the zone, whose lock the caller holds
- * @page: the free block it is taken from
- * @order: the order of the allocation
+ * page_reporting_note_alloc - the buddy allocator is about to allocate
+ * @zone: the zone, whose lock the caller just took
  *
- * Reporting waits for a zone to be quiet, so allocations postpone it the
- * same way frees do.
+ * Reporting waits for a zone to be quiet, so allocations postpone it.
+ * Called once per lock hold, not per page: a per-cpu list refill takes a
+ * whole batch under one hold.
  */
-static inline void page_reporting_note_alloc(struct zone *zone,
-					     struct page *page,
-					     unsigned int order)
+static __always_inline void page_reporting_note_alloc(struct zone *zone)
 {
-	if (!static_branch_unlikely(&page_reporting_enabled))
-		return;
-	page_reporting_stamp(zone);
-	if (PageReported(page))
-		__count_vm_events(PGREPORT_REUSED, 1UL << order);
+	if (static_branch_unlikely(&page_reporting_enabled))
+		page_reporting_stamp(zone);
+}
+
+/**
+ * page_reporting_reused - a reported block is being allocated
+ * @order: the order of the allocation taken from it
+ *
+ * The host has to back these pages again; the counter tells how often
+ * reporting gave away memory that was soon needed.
+ */
+static inline void page_reporting_reused(unsigned int order)
+{
+	__count_vm_events(PGREPORT_REUSED, 1UL << order);
 }
 
 /**
@@ -109,9 +114,11 @@ static inline void page_reporting_notify_free(struct zone *zone,
 {
 }
 
-static inline void page_reporting_note_alloc(struct zone *zone,
-					     struct page *page,
-					     unsigned int order)
+static inline void page_reporting_note_alloc(struct zone *zone)
+{
+}
+
+static inline void page_reporting_reused(unsigned int order)
 {
 }
 
