@@ -7,7 +7,7 @@
 #
 # Command line keys:  pr.run=binds|drain|engine|fragment|churn|hold|
 #                            inflate|stats|poison|cycles|unplug|freeze
-#                     pr.mib=N  pr.chunk_kib=N  pr.rounds=N  pr.settle=S
+#                     pr.mib=N  pr.chunk_kib=N  pr.rounds=N  pr.phases=N  pr.settle=S
 #                     pr.module=tree|oot|none
 #                     pr.balloon_mib=N (inflate, cycles)  pr.cycles=N (cycles)
 #                     pr.unplugs=N pr.unplug_mib=N (unplug)
@@ -719,7 +719,8 @@ engine)
 churn)
 	# Let boot-time reporting settle, then time the allocation loop.
 	sleep "$(arg settle 3)"
-	pr-memtouch churn "$mib" "$(arg rounds 20)" || marker "result fail reason=workload"
+	pr-memtouch churn "$mib" "$(arg rounds 20)" "$(arg phases 1)" ||
+		marker "result fail reason=workload"
 	vmstat_markers
 	finish
 	;;

@@ -4,8 +4,13 @@
  *
  *   pr-memtouch drain MIB        touch MIB of anonymous memory, then free it
  *   pr-memtouch fragment MIB KIB touch MIB, free every other KIB chunk, hold
- *   pr-memtouch churn MIB ROUNDS map, touch and unmap MIB ROUNDS times
- *                                (page_fault1 style) and print the time taken
+ *   pr-memtouch churn MIB ROUNDS [PHASES]
+ *                                map, touch and unmap MIB ROUNDS times
+ *                                (page_fault1 style) and print the time taken;
+ *                                with PHASES, do that PHASES times, each
+ *                                started at another offset against the
+ *                                kernel's timers, and print each time and
+ *                                their median as churn_ms
  *   pr-memtouch zero MIB         map MIB and check that every byte of it reads
  *                                as zero before touching it (pages freed,
  *                                maybe reported and discarded, then reused)
@@ -77,6 +82,66 @@ static unsigned char *touch(size_t len, long page)
 	return p;
 }
 
+/* Milliseconds taken by @rounds map-touch-unmap cycles of @len bytes. */
+static long churn(size_t len, long page, unsigned long rounds)
+{
+	struct timespec t0, t1;
+	unsigned long r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (r = 0; r < rounds; r++)
+		munmap(touch(len, page), len);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+#define MAX_PHASES	9
+
+/*
+ * On QEMU's instruction-counting clock one run is exactly repeatable, but
+ * where it starts against the periodic timers (the tick, a worker that
+ * re-arms) moves its time by a few milliseconds.  Phases started at
+ * different offsets sample that, and their median does not depend on it.
+ */
+static int churn_phases(size_t len, long page, unsigned long mib,
+			unsigned long rounds, unsigned long phases)
+{
+	long ms[MAX_PHASES];
+	unsigned long i;
+
+	if (phases > MAX_PHASES) {
+		fprintf(stderr, "pr-memtouch: at most %d phases\n", MAX_PHASES);
+		return 2;
+	}
+	marker("churn-begin mib=%lu rounds=%lu phases=%lu", mib, rounds, phases);
+	for (i = 0; i < phases; i++) {
+		if (i) {
+			/* 1.137 s, 1.274 s, ...: no multiple of the tick or the delay. */
+			struct timespec gap = { 1, 137000000L * i };
+
+			while (gap.tv_nsec >= 1000000000L) {
+				gap.tv_sec++;
+				gap.tv_nsec -= 1000000000L;
+			}
+			nanosleep(&gap, NULL);
+		}
+		ms[i] = churn(len, page, rounds);
+		if (phases > 1)
+			marker("value name=churn_ms_%lu v=%ld", i + 1, ms[i]);
+	}
+	qsort(ms, phases, sizeof(ms[0]), cmp_long);
+	marker("value name=churn_ms v=%ld", ms[phases / 2]);
+	marker("churn-end");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -85,7 +150,7 @@ int main(int argc, char **argv)
 	size_t len, chunk, off;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS | zero MIB\n");
+		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS [PHASES] | zero MIB\n");
 		return 2;
 	}
 	mib = parse_ulong(argv[2], "size in MiB");
@@ -116,22 +181,9 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	if (!strcmp(argv[1], "churn") && argc == 4) {
-		unsigned long rounds = parse_ulong(argv[3], "round count");
-		struct timespec t0, t1;
-		unsigned long r;
-		long ms;
-
-		marker("churn-begin mib=%lu rounds=%lu", mib, rounds);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (r = 0; r < rounds; r++)
-			munmap(touch(len, page), len);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		marker("value name=churn_ms v=%ld", ms);
-		marker("churn-end");
-		return 0;
-	}
+	if (!strcmp(argv[1], "churn") && (argc == 4 || argc == 5))
+		return churn_phases(len, page, mib, parse_ulong(argv[3], "round count"),
+				    argc == 5 ? parse_ulong(argv[4], "phase count") : 1);
 	if (!strcmp(argv[1], "zero")) {
 		const uint64_t *w;
 		size_t i;
