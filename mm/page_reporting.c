@@ -60,6 +60,7 @@
 #include <linux/page_reporting.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
@@ -78,6 +79,50 @@
 #define PAGE_REPORTING_MAX_DELAY_MS	60000
 
 /*
+ * An unsigned parameter and its bounds.  The value is parsed as unsigned:
+ * anything outside [min, max], overflow and garbage included, is -EINVAL
+ * and leaves the old value.  It reads back signed, so that an unset
+ * page_reporting_order shows as -1; every other value fits in an int.
+ */
+struct page_reporting_param {
+	unsigned int *value;
+	unsigned int min;
+	unsigned int max;
+};
+
+static int page_reporting_param_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	const struct page_reporting_param *p = kp->arg;
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < p->min || v > p->max)
+		return -EINVAL;
+	WRITE_ONCE(*p->value, v);
+	return 0;
+}
+
+static int page_reporting_param_get(char *buffer,
+				    const struct kernel_param *kp)
+{
+	const struct page_reporting_param *p = kp->arg;
+
+	return sysfs_emit(buffer, "%d\n", (int)READ_ONCE(*p->value));
+}
+
+static const struct kernel_param_ops page_reporting_param_ops = {
+	.set = page_reporting_param_set,
+	.get = page_reporting_param_get,
+};
+
+/* A read-write parameter @name, taking values from @lo to @hi. */
+#define PAGE_REPORTING_PARAM(name, lo, hi)				\
+	static struct page_reporting_param name##_param = {		\
+		.value = &(name), .min = (lo), .max = (hi),		\
+	};								\
+	module_param_cb(name, &page_reporting_param_ops, &name##_param, 0644)
+
+/*
  * Smallest order reported.  -1 (as read back) until a device registers;
  * then the parameter if an admin set it, else the device's wish, else 0 for
  * a device that takes single pages, else pageblock_order.  hv_balloon
@@ -85,56 +130,12 @@
  */
 unsigned int page_reporting_order = -1;
 EXPORT_SYMBOL_GPL(page_reporting_order);
-
-/*
- * Parse an unsigned value in [@min, @max] into the parameter.  Anything
- * else, overflow included, is -EINVAL and leaves the old value.
- */
-static int page_reporting_param_set(const char *val,
-				    const struct kernel_param *kp,
-				    unsigned int min, unsigned int max)
-{
-	unsigned int v;
-
-	if (kstrtouint(val, 0, &v) || v < min || v > max)
-		return -EINVAL;
-	WRITE_ONCE(*(unsigned int *)kp->arg, v);
-	return 0;
-}
-
-static int page_reporting_order_set(const char *val,
-				    const struct kernel_param *kp)
-{
-	return page_reporting_param_set(val, kp, 0, MAX_PAGE_ORDER);
-}
-
-static const struct kernel_param_ops page_reporting_order_ops = {
-	.set = page_reporting_order_set,
-	/* Signed, so that "unset" reads back as -1. */
-	.get = param_get_int,
-};
-
-module_param_cb(page_reporting_order, &page_reporting_order_ops,
-		&page_reporting_order, 0644);
+PAGE_REPORTING_PARAM(page_reporting_order, 0, MAX_PAGE_ORDER);
 MODULE_PARM_DESC(page_reporting_order,
 		 "Smallest block order reported (0.." __stringify(MAX_PAGE_ORDER) ")");
 
 static unsigned int page_reporting_delay_ms = 250;
-
-static int page_reporting_delay_set(const char *val,
-				    const struct kernel_param *kp)
-{
-	return page_reporting_param_set(val, kp, 0,
-					PAGE_REPORTING_MAX_DELAY_MS);
-}
-
-static const struct kernel_param_ops page_reporting_delay_ops = {
-	.set = page_reporting_delay_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(page_reporting_delay_ms, &page_reporting_delay_ops,
-		&page_reporting_delay_ms, 0644);
+PAGE_REPORTING_PARAM(page_reporting_delay_ms, 0, PAGE_REPORTING_MAX_DELAY_MS);
 MODULE_PARM_DESC(page_reporting_delay_ms,
 		 "Quiet time in ms before a zone's free memory is reported (0.."
 		 __stringify(PAGE_REPORTING_MAX_DELAY_MS) ", default 250)");
@@ -142,41 +143,13 @@ MODULE_PARM_DESC(page_reporting_delay_ms,
 #define PAGE_REPORTING_MAX_IDLE_MS	3600000
 
 static unsigned int page_reporting_idle_ms = 5000;
-
-static int page_reporting_idle_set(const char *val,
-				   const struct kernel_param *kp)
-{
-	return page_reporting_param_set(val, kp, 0,
-					PAGE_REPORTING_MAX_IDLE_MS);
-}
-
-static const struct kernel_param_ops page_reporting_idle_ops = {
-	.set = page_reporting_idle_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(page_reporting_idle_ms, &page_reporting_idle_ops,
-		&page_reporting_idle_ms, 0644);
+PAGE_REPORTING_PARAM(page_reporting_idle_ms, 0, PAGE_REPORTING_MAX_IDLE_MS);
 MODULE_PARM_DESC(page_reporting_idle_ms,
 		 "Quiet time in ms before blocks below pageblock order are reported (0.."
 		 __stringify(PAGE_REPORTING_MAX_IDLE_MS) ", default 5000)");
 
 static unsigned int page_reporting_batch = PAGE_REPORTING_CAPACITY;
-
-static int page_reporting_batch_set(const char *val,
-				    const struct kernel_param *kp)
-{
-	return page_reporting_param_set(val, kp, 1,
-					PAGE_REPORTING_CAPACITY);
-}
-
-static const struct kernel_param_ops page_reporting_batch_ops = {
-	.set = page_reporting_batch_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(page_reporting_batch, &page_reporting_batch_ops,
-		&page_reporting_batch, 0644);
+PAGE_REPORTING_PARAM(page_reporting_batch, 1, PAGE_REPORTING_CAPACITY);
 MODULE_PARM_DESC(page_reporting_batch,
 		 "Most blocks per report() call (1.."
 		 __stringify(PAGE_REPORTING_CAPACITY) ", default "

@@ -55,7 +55,9 @@ patches_fresh() {
 #                      files; the series does not carry MAINTAINERS, whose
 #                      FREE PAGE REPORTING entry is upstream's to extend.
 # CHECK-level notes are shown but do not fail: the remaining ones are the
-# TRACE_EVENT() layout convention and the generated PageReported helpers.
+# TRACE_EVENT() layout convention, the generated PageReported helpers and
+# the parameter macro, which pastes its argument into a name and also takes
+# its address.
 CHECKPATCH_IGNORE=FILE_PATH_CHANGES
 
 checkpatch() {
