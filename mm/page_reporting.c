@@ -701,13 +701,15 @@ int page_reporting_register(struct page_reporting_dev_info *prdev)
 	sg_init_table(sgl, PAGE_REPORTING_CAPACITY);
 	page_reporting_sgl = sgl;
 
-	if (page_reporting_order == -1) {
+	/* An admin may be setting it meanwhile: the parameter has no lock. */
+	if (READ_ONCE(page_reporting_order) == -1) {
+		unsigned int order = pageblock_order;
+
 		if (prdev->order && prdev->order <= MAX_PAGE_ORDER)
-			page_reporting_order = prdev->order;
+			order = prdev->order;
 		else if (prdev->flags & PAGE_REPORTING_F_SINGLE_PAGES)
-			page_reporting_order = 0;
-		else
-			page_reporting_order = pageblock_order;
+			order = 0;
+		cmpxchg(&page_reporting_order, -1, order);
 	}
 
 	page_reporting_backoff = false;

@@ -711,6 +711,7 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 	const struct kernel_param *batch = &__param_page_reporting_batch;
 	const struct kernel_param *idle = &__param_page_reporting_idle_ms;
 	unsigned int i;
+	char *buf;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		prt_expect_rejected(test, order, &page_reporting_order, bad[i]);
@@ -733,6 +734,20 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, order->ops->set("0", order), 0);
 	KUNIT_EXPECT_EQ(test, page_reporting_order, 0U);
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("1", NULL), 0);
+
+	/* What sysfs shows: sysfs_emit() wants a page-aligned page. */
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GT(test, batch->ops->get(buf, batch), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "7\n");
+	KUNIT_EXPECT_EQ(test, idle->ops->set("4321", idle), 0);
+	KUNIT_EXPECT_GT(test, idle->ops->get(buf, idle), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "4321\n");
+	/* Unset reads back as -1; the engine ignores frees meanwhile. */
+	WRITE_ONCE(page_reporting_order, -1);
+	KUNIT_EXPECT_GT(test, order->ops->get(buf, order), 0);
+	KUNIT_EXPECT_STREQ_MSG(test, buf, "-1\n", "an unset order must read back as -1");
+	WRITE_ONCE(page_reporting_order, 0);
 }
 
 static struct kunit_case page_reporting_test_cases[] = {

@@ -43,11 +43,15 @@
  *   numbering of the queues.
  *
  * A device that stops answering: every wait for the device sleeps, warns
- * once after VB_SLOW_WARN, and returns when the device breaks.  remove and
- * freeze give a report in flight VB_REPORT_GRACE to come back; then they
- * reset the device, which ends its use of every buffer, the reported pages
- * included, and break its queues, so that the report and every other
- * request fail at once and the tear-down completes without the device.
+ * once after VB_SLOW_WARN, and returns when the device breaks, except a
+ * report's: its pages go back to the allocator, so it waits for a reset.
+ * remove gives a report in flight VB_REPORT_GRACE to come back; then it
+ * breaks the queues, so that every other request fails at once, resets the
+ * device, which ends its use of every buffer, the reported pages included,
+ * and lets the report fail; the tear-down completes without the device.
+ * (Suspend does not get that far: the freezer waits for the reporting work
+ * and gives up, and the guest stays up.)  Inflate and deflate requests have
+ * no such limit.
  *
  * Driver states (enum vb_state):
  *
@@ -208,11 +212,13 @@ struct vb_device {
 	bool report_wanted;		/* negotiated, queue long enough */
 	bool report_registered;		/* @prdev is registered */
 	/*
-	 * Under @event_lock: a report is with the device; remove or freeze
-	 * has begun, so no new report may start.
+	 * Written under @event_lock: a report is with the device; remove or
+	 * freeze has begun, so no new report may start; the device was reset
+	 * with a report in flight, whose pages are ours again.
 	 */
 	bool report_busy;
 	bool report_closing;
+	bool report_released;
 
 	struct notifier_block oom_nb;	/* with DEFLATE_ON_OOM */
 };
@@ -228,35 +234,44 @@ static void vb_set_state(struct vb_device *vb, enum vb_state state)
 
 /* ---- Talking to the device ---------------------------------------------- */
 
-/* Take one used buffer off @vq; also stop waiting once @vq is broken. */
-static bool vb_take_used(struct virtqueue *vq, bool *broken)
+/*
+ * Take one used buffer off @vq, or give up on it: once @vq is broken, or,
+ * for a buffer whose pages go back to the allocator (@released given), only
+ * once *@released says the device was reset.  Breaking a queue stops the
+ * driver, not the device.
+ */
+static bool vb_take_used(struct virtqueue *vq, const bool *released,
+			 bool *lost)
 {
 	unsigned int len;
 
 	if (virtqueue_get_buf(vq, &len))
 		return true;
-	*broken = virtqueue_is_broken(vq);
-	return *broken;
+	*lost = released ? READ_ONCE(*released) : virtqueue_is_broken(vq);
+	return *lost;
 }
 
 /**
  * vb_wait_used() - wait until the device returns the buffer queued on @vq
  * @wq: wait queue woken by the callback of @vq
  * @vq: a queue with exactly one buffer outstanding
+ * @released: NULL to give up once @vq breaks; else give up only once this
+ *	flag is set, after the device was reset
  *
  * A device that breaks (surprise removal, or given up on by remove) never
  * answers and does not wake us either, so the wait also rechecks that once
  * in a while.  One that merely stays silent gets a warning, once.
  *
- * Return: true if the buffer came back, false if the device broke.
+ * Return: true if the buffer came back, false if we gave up on it.
  */
-static bool vb_wait_used(wait_queue_head_t *wq, struct virtqueue *vq)
+static bool vb_wait_used(wait_queue_head_t *wq, struct virtqueue *vq,
+			 const bool *released)
 {
 	unsigned long start = jiffies;
-	bool broken = false, warned = false;
+	bool lost = false, warned = false;
 
 	might_sleep();
-	while (!wait_event_timeout(*wq, vb_take_used(vq, &broken),
+	while (!wait_event_timeout(*wq, vb_take_used(vq, released, &lost),
 				   VB_BROKEN_POLL)) {
 		if (warned || time_before(jiffies, start + VB_SLOW_WARN))
 			continue;
@@ -265,7 +280,7 @@ static bool vb_wait_used(wait_queue_head_t *wq, struct virtqueue *vq)
 			 vq->name, VB_SLOW_WARN / HZ);
 		warned = true;
 	}
-	return !broken;
+	return !lost;
 }
 
 /* Callback of the inflate and deflate queues. */
@@ -313,7 +328,7 @@ static void vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
 		return;
 	}
 	virtqueue_kick(vq);
-	if (!vb_wait_used(&vb->ack_wait, vq))
+	if (!vb_wait_used(&vb->ack_wait, vq, NULL))
 		dev_warn_once(&vb->vdev->dev,
 			      "device broke during a balloon request\n");
 }
@@ -969,7 +984,7 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 		spin_unlock_irq(&vb->event_lock);
 		return -ENODEV;
 	}
-	vb->report_busy = true;
+	WRITE_ONCE(vb->report_busy, true);
 	spin_unlock_irq(&vb->event_lock);
 
 	/*
@@ -984,46 +999,41 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 	} else {
 		virtqueue_kick(vq);
 		/*
-		 * Returns early only if the device broke, which is after
-		 * it was reset if vb_reporting_stop() gave up on it.
+		 * The pages go back to the allocator when we return, so a
+		 * broken queue is not enough: wait for the reset that
+		 * vb_reporting_stop() ends up doing.
 		 */
-		if (!vb_wait_used(&vb->report_wait, vq))
+		if (!vb_wait_used(&vb->report_wait, vq, &vb->report_released))
 			err = -EIO;
 	}
 
 	spin_lock_irq(&vb->event_lock);
-	vb->report_busy = false;
+	WRITE_ONCE(vb->report_busy, false);
 	spin_unlock_irq(&vb->event_lock);
 	wake_up(&vb->report_wait);
 	return err;
 }
 
-static bool vb_report_idle(struct vb_device *vb)
-{
-	bool busy;
-
-	spin_lock_irq(&vb->event_lock);
-	busy = vb->report_busy;
-	spin_unlock_irq(&vb->event_lock);
-	return !busy;
-}
-
 /*
- * The device sat on a report through the grace period.  Reset it: that
- * ends its use of every buffer, so the pages of the report are ours again.
- * Only then break the queues, which lets the report and every other wait
- * for the device return, and makes later requests fail at once.
+ * The device sat on a report through the grace period.  Break its queues
+ * first: no request reaches it any more, later ones fail at once, and every
+ * wait for it but the report's returns.  Then reset it, which ends its use
+ * of every buffer, and only now let the report go: its pages are ours.
  */
 static void vb_abandon_device(struct vb_device *vb)
 {
 	dev_err(&vb->vdev->dev,
 		"device has held a free page report for %u s: resetting it\n",
 		VB_REPORT_GRACE / HZ);
-	virtio_reset_device(vb->vdev);
 	virtio_break_device(vb->vdev);
-	wake_up(&vb->report_wait);
 	wake_up(&vb->ack_wait);
 	wake_up(&vb->hint_wait);
+	virtio_reset_device(vb->vdev);
+
+	spin_lock_irq(&vb->event_lock);
+	WRITE_ONCE(vb->report_released, true);
+	spin_unlock_irq(&vb->event_lock);
+	wake_up(&vb->report_wait);
 }
 
 static void vb_reporting_start(struct vb_device *vb)
@@ -1034,6 +1044,7 @@ static void vb_reporting_start(struct vb_device *vb)
 		return;
 	spin_lock_irq(&vb->event_lock);
 	vb->report_closing = false;
+	vb->report_released = false;
 	spin_unlock_irq(&vb->event_lock);
 	err = page_reporting_register(&vb->prdev);
 	if (err) {
@@ -1058,7 +1069,7 @@ static void vb_reporting_stop(struct vb_device *vb)
 	spin_lock_irq(&vb->event_lock);
 	vb->report_closing = true;
 	spin_unlock_irq(&vb->event_lock);
-	if (!wait_event_timeout(vb->report_wait, vb_report_idle(vb),
+	if (!wait_event_timeout(vb->report_wait, !READ_ONCE(vb->report_busy),
 				VB_REPORT_GRACE))
 		vb_abandon_device(vb);
 
