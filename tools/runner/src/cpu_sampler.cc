@@ -1,10 +1,5 @@
 #include "cpu_sampler.h"
 
-#include "error.h"
-
-#include <cerrno>
-#include <fcntl.h>
-#include <string>
 #include <unistd.h>
 
 namespace pr {
@@ -41,21 +36,17 @@ std::optional<long long> parseStatCpuTicks(std::string_view text) {
     return values[0] + values[1];
 }
 
-CpuSampler::CpuSampler(pid_t pid) : ticks_per_s_(static_cast<double>(::sysconf(_SC_CLK_TCK))) {
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
-    fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd_)
-        throw SetupError(errnoMessage("cannot open " + path, errno));
+CpuSampler::CpuSampler(pid_t pid)
+    : stat_(pid, "stat"), ticks_per_s_(static_cast<double>(::sysconf(_SC_CLK_TCK))) {
     if (!(ticks_per_s_ > 0))
         ticks_per_s_ = 100;
 }
 
 std::optional<double> CpuSampler::sampleSeconds() {
-    char buf[4096];
-    ssize_t n = ::pread(fd_.get(), buf, sizeof buf - 1, 0);
-    if (n <= 0)
+    auto text = stat_.read();
+    if (!text)
         return std::nullopt;
-    auto ticks = parseStatCpuTicks(std::string_view(buf, static_cast<std::size_t>(n)));
+    auto ticks = parseStatCpuTicks(*text);
     if (!ticks)
         return std::nullopt;
     return static_cast<double>(*ticks) / ticks_per_s_;

@@ -1,7 +1,7 @@
 // Samples the CPU time (user + system, all threads) of one process from /proc/PID/stat.
 #pragma once
 
-#include "unique_fd.h"
+#include "proc_file.h"
 
 #include <optional>
 #include <string_view>
@@ -23,7 +23,7 @@ public:
     std::optional<double> sampleSeconds();
 
 private:
-    UniqueFd fd_;
+    ProcFile stat_;
     double ticks_per_s_;
 };
 

@@ -1,7 +1,7 @@
 // Samples the resident set size of one process from /proc/PID/status.
 #pragma once
 
-#include "unique_fd.h"
+#include "proc_file.h"
 
 #include <optional>
 #include <string_view>
@@ -22,7 +22,7 @@ public:
     std::optional<double> sampleMib();
 
 private:
-    UniqueFd fd_;
+    ProcFile status_;
 };
 
 } // namespace pr
