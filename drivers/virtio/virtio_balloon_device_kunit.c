@@ -387,20 +387,33 @@ static int vbt_dummy_report(struct page_reporting_dev_info *prdev,
 	return 0;
 }
 
+/*
+ * Only one device reports free pages at a time.  Take the slot with a dummy
+ * device and give it back: 0 if it was free, -EBUSY if a device holds it.
+ */
+static int vbt_try_reporting_slot(void)
+{
+	struct page_reporting_dev_info dummy = { .report = vbt_dummy_report };
+	int err;
+
+	err = page_reporting_register(&dummy);
+	if (!err)
+		page_reporting_unregister(&dummy);
+	return err;
+}
+
 /* Create the fake and bind the driver to it. */
 static struct vbt_dev *vbt_plug(struct kunit *test, unsigned int report_vq_size,
 				bool withhold)
 {
-	struct page_reporting_dev_info probe = { .report = vbt_dummy_report };
 	struct vbt_dev *fake;
 	int err;
 
-	/* Only one device reports at a time: a real one leaves no room. */
-	err = page_reporting_register(&probe);
+	/* A real reporting device leaves no room for the driver under test. */
+	err = vbt_try_reporting_slot();
 	if (err == -EBUSY)
 		kunit_skip(test, "another device reports free pages");
 	KUNIT_ASSERT_EQ(test, err, 0);
-	page_reporting_unregister(&probe);
 
 	fake = kzalloc(sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fake);
@@ -548,16 +561,11 @@ static void vbt_withheld_report_keeps_its_pages(struct kunit *test)
 static void vbt_short_queue_leaves_reporting_off(struct kunit *test)
 {
 	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY / 2, false);
-	struct page_reporting_dev_info dummy = { .report = vbt_dummy_report };
-	int err;
 
-	/* Only one device reports at a time: the slot must be free. */
-	err = page_reporting_register(&dummy);
-	KUNIT_EXPECT_EQ_MSG(test, err, 0,
+	/* The slot is still free: the driver did not register. */
+	KUNIT_EXPECT_EQ_MSG(test, vbt_try_reporting_slot(), 0,
 			    "the driver registered for reporting with a %u-entry queue",
 			    PAGE_REPORTING_CAPACITY / 2);
-	if (!err)
-		page_reporting_unregister(&dummy);
 
 	if (!vbt_unplug(test, fake))
 		return;
