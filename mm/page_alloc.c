@@ -2914,7 +2914,14 @@ int __isolate_free_page(struct page *page, unsigned int order)
 			return 0;
 	}
 
-	del_page_from_free_list(page, zone, order, mt);
+	/*
+	 * Compaction and alloc_contig_range() take the block (and may hand
+	 * parts back unused); the reporting engine isolates only unreported
+	 * ones.  The rare round trip of unset_migratetype_isolate() counts
+	 * too.
+	 */
+	if (del_page_from_free_list(page, zone, order, mt))
+		page_reporting_reused(order);
 
 	/*
 	 * Set the pageblock if the isolated page is at least half of a

@@ -80,8 +80,10 @@ static __always_inline void page_reporting_note_alloc(struct zone *zone)
  * page_reporting_reused - a reported block is being allocated
  * @order: the order of the allocation taken from it
  *
- * The host has to back these pages again; the counter tells how often
- * reporting gave away memory that was soon needed.
+ * Blocks that compaction or alloc_contig_range() take whole through
+ * __isolate_free_page() count too, although they may hand parts back
+ * unused.  The host has to back these pages again; the counter tells how
+ * often reporting gave away memory that was soon needed.
  */
 static inline void page_reporting_reused(unsigned int order)
 {

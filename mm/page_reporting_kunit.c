@@ -181,6 +181,12 @@ static unsigned long prt_event(enum vm_event_item item)
 	return events[item];
 }
 
+/* This CPU's count of reused pages; the caller keeps it from migrating. */
+static unsigned long prt_reused_here(void)
+{
+	return __this_cpu_read(vm_event_states.event[PGREPORT_REUSED]);
+}
+
 static int prt_init(struct kunit *test)
 {
 	struct prt_dev *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
@@ -280,6 +286,50 @@ static void prt_allocation_clears_the_mark(struct kunit *test)
 	__free_pages(page, PRT_ORDER);
 	prt_expect_count_exact(test, zone);
 	KUNIT_EXPECT_LE(test, READ_ONCE(zone->reported_pages), before);
+}
+
+/*
+ * Compaction takes free blocks whole through __isolate_free_page(); a
+ * reported one is reused like an allocation.
+ */
+static void prt_compaction_target_counts_as_reuse(struct kunit *test)
+{
+	unsigned long isolated = 0, counted = 0;
+	struct prt_block b;
+	struct zone *zone;
+	bool reported;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	zone = page_zone(b.free);
+
+	/*
+	 * With interrupts off the count moves on this CPU only; no
+	 * expectation is checked under the lock.
+	 */
+	spin_lock_irq(&zone->lock);
+	reported = PageBuddy(b.free) && PageReported(b.free);
+	if (reported) {
+		int mt = get_pageblock_migratetype(b.free);
+		unsigned long before = prt_reused_here();
+
+		isolated = __isolate_free_page(b.free, PRT_ORDER);
+		if (isolated) {
+			counted = prt_reused_here() - before;
+			__putback_isolated_page(b.free, PRT_ORDER, mt);
+		}
+	}
+	spin_unlock_irq(&zone->lock);
+
+	KUNIT_EXPECT_TRUE_MSG(test, reported, "the block was not reported");
+	KUNIT_EXPECT_EQ_MSG(test, isolated, reported ? 1UL << PRT_ORDER : 0UL,
+			    "__isolate_free_page() refused the block");
+	KUNIT_EXPECT_EQ_MSG(test, counted, isolated,
+			    "a reported block taken by compaction was not counted");
+
+	prt_release_held(&b, PRT_ORDER);
+	prt_expect_count_exact(test, zone);
 }
 
 static void prt_batches_stay_within_the_limit(struct kunit *test)
@@ -753,6 +803,7 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_reports_exactly_the_freed_blocks),
 	KUNIT_CASE(prt_allocation_clears_the_mark),
+	KUNIT_CASE(prt_compaction_target_counts_as_reuse),
 	KUNIT_CASE(prt_batches_stay_within_the_limit),
 	KUNIT_CASE(prt_failed_report_leaves_pages_unmarked),
 	KUNIT_CASE(prt_no_idle_tier_at_pageblock_order),
