@@ -32,6 +32,17 @@ TEST(ProcFileTest, MissingProcessThrows) {
     EXPECT_THROW(ProcFile(child, "status"), SetupError);
 }
 
+// Kills and reaps a child unless the test did, so none outlives a failure.
+struct ChildReaper {
+    pid_t pid;
+    ~ChildReaper() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
 TEST(ProcFileTest, ReadFailsOnceTheProcessHasGone) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
@@ -39,10 +50,12 @@ TEST(ProcFileTest, ReadFailsOnceTheProcessHasGone) {
         ::pause();
         ::_exit(0);
     }
+    ChildReaper reaper{child};
     ProcFile stat(child, "stat");
     EXPECT_TRUE(stat.read());
     ::kill(child, SIGKILL);
     ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+    reaper.pid = 0;
     EXPECT_EQ(stat.read(), std::nullopt);
 }
 
