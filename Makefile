@@ -6,7 +6,7 @@
 #                                  host get it back (live timeline and a plot)
 #   make check                     every test; ends with "N passed, N failed"
 #   make bench                     base vs ours, A/B alternated, medians
-#   make stress                    the long reliability runs (about 25 min)
+#   make stress                    the long reliability runs (about 25 min + builds)
 #
 # Everything is installed and built from scratch on first use; outputs go
 # to build/.  The kernel builds virtio_balloon.ko from this directory through
