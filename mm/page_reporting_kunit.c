@@ -144,11 +144,16 @@ struct prt_block {
 	struct page *held;	/* its buddy, still allocated */
 };
 
-/* Make a free block of @order whose buddy stays allocated. */
+/*
+ * Make a free block of @order whose buddy stays allocated.  The block sits
+ * on a movable free list: the kernel's own allocations, which go on during
+ * a test, take unmovable blocks first and fall back to the largest movable
+ * ones, so they leave it alone.  No user space runs to take it either.
+ */
 static void prt_make_block(struct kunit *test, struct prt_block *b,
 			   unsigned int order)
 {
-	struct page *page = alloc_pages(GFP_KERNEL, order + 1);
+	struct page *page = alloc_pages(GFP_HIGHUSER_MOVABLE, order + 1);
 	unsigned long i;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
@@ -356,14 +361,67 @@ static void prt_batches_stay_within_the_limit(struct kunit *test)
 	}
 }
 
-/* Run the worker now, as its timer would, without forcing a pass. */
-static void prt_run_worker(struct zone *zone, unsigned long quiet_for)
+/*
+ * Run the worker now, as its timer would, without forcing a pass.  Returns
+ * the stamp it gave @zone: a stamp that differs afterwards tells that the
+ * zone saw an allocation or a free in the meantime.
+ */
+static unsigned long prt_run_worker(struct zone *zone, unsigned long quiet_for)
 {
+	unsigned long stamp;
+
 	spin_lock_irq(&zone->lock);
-	WRITE_ONCE(zone->reporting_stamp, jiffies - quiet_for);
+	stamp = jiffies - quiet_for;
+	WRITE_ONCE(zone->reporting_stamp, stamp);
 	spin_unlock_irq(&zone->lock);
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
 	flush_delayed_work(&page_reporting_work);
+	return stamp;
+}
+
+#define PRT_TRIES	10
+
+/*
+ * Run the worker as if @zone had been quiet for @quiet_for until the block
+ * at @pfn is reported.  Any allocation restamps the zone, and queueing the
+ * work may itself allocate (a new kworker, its stack), so a single run can
+ * find the zone busy after all.  Returns the stamp of the last run.
+ */
+static unsigned long prt_run_worker_until_reported(struct prt_dev *dev,
+						   struct zone *zone,
+						   unsigned long quiet_for,
+						   unsigned long pfn,
+						   unsigned int order)
+{
+	unsigned long stamp;
+	unsigned int i;
+
+	for (i = 0; i < PRT_TRIES; i++) {
+		stamp = prt_run_worker(zone, quiet_for);
+		if (prt_was_reported(dev, pfn, order))
+			break;
+	}
+	return stamp;
+}
+
+/*
+ * A pass of the idle tier must consume its request.  A free since the run
+ * may have made a new one, but such a free also restamped the zone: only
+ * a zone still carrying the run's @stamp shows the request's fate.
+ */
+static void prt_expect_idle_consumed(struct kunit *test, struct zone *zone,
+				     unsigned long stamp)
+{
+	bool requested;
+
+	spin_lock_irq(&zone->lock);
+	requested = test_bit(ZONE_REPORTING_IDLE, &zone->flags);
+	if (zone->reporting_stamp != stamp)
+		requested = false;
+	spin_unlock_irq(&zone->lock);
+	KUNIT_EXPECT_FALSE_MSG(test, requested,
+			       "the idle tier ran but left its request behind");
+	KUNIT_EXPECT_EQ(test, zone->reporting_idle_free, 0UL);
 }
 
 static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
@@ -514,7 +572,7 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
-	unsigned long pfn;
+	unsigned long pfn, stamp;
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
 	struct zone *zone;
@@ -533,10 +591,13 @@ static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			       "a small block was reported before the zone went idle");
 
-	prt_run_worker(zone, page_reporting_idle() + 1);
+	KUNIT_EXPECT_NE(test, zone->reporting_idle_free, 0UL);
+
+	stamp = prt_run_worker_until_reported(dev, zone, page_reporting_idle() + 1,
+					      pfn, PRT_ORDER);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported once the zone was idle");
-	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
+	prt_expect_idle_consumed(test, zone, stamp);
 	prt_release_held(&b, PRT_ORDER);
 }
 
@@ -544,9 +605,9 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
 	struct prt_dev *dev = test->priv;
+	unsigned long pfn, stamp;
 	struct prt_block b;
 	struct zone *zone;
-	unsigned long pfn;
 
 	/* Busy (stamped just now) but steady: free memory did not shrink. */
 	page_reporting_idle_ms = 60000;
@@ -565,10 +626,10 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 
 	/* As if the idle period had passed since the first look. */
 	zone->reporting_idle_at = jiffies - page_reporting_idle() - 1;
-	prt_run_worker(zone, delay + 1);
+	stamp = prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported from a steady zone");
-	KUNIT_EXPECT_FALSE(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags));
+	prt_expect_idle_consumed(test, zone, stamp);
 	prt_release_held(&b, PRT_ORDER);
 }
 
@@ -592,7 +653,7 @@ static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 	prt_run_worker(zone, 0);
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
 			       "a pageblock was reported while the zone was busy");
-	prt_run_worker(zone, delay + 1);
+	prt_run_worker_until_reported(dev, zone, delay + 1, pfn, MAX_PAGE_ORDER);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
 			      "a pageblock was not reported after the quiet delay");
 }
