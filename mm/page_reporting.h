@@ -6,11 +6,11 @@
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/page-flags.h>
+#include <linux/page_reporting.h>
 #include <linux/vmstat.h>
 
 #ifdef CONFIG_PAGE_REPORTING
 DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
-extern unsigned int page_reporting_order;
 
 void __page_reporting_notify(struct zone *zone, unsigned int order);
 int page_reporting_flush(void);

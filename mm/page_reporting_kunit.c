@@ -10,16 +10,25 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/vmalloc.h>
 
 #define PRT_ORDER	4
 #define PRT_BLOCKS	8
-#define PRT_RECORDS	512
+/* Every block of PRT_ORDER in 1 GiB: a re-registered device is told all. */
+#define PRT_RECORDS	((unsigned int)(SZ_1G >> (PAGE_SHIFT + PRT_ORDER)))
+
+struct prt_rec {
+	unsigned long pfn;
+	unsigned int order;
+};
 
 struct prt_dev {
 	struct page_reporting_dev_info info;
 	struct kunit *test;
 	int fail;			/* report() returns this */
+	struct page *fail_page;		/* ... or -EIO for a batch holding it */
 	bool block;			/* report() waits for @release */
 	struct completion entered;
 	struct completion release;
@@ -27,8 +36,8 @@ struct prt_dev {
 	unsigned int calls;
 	unsigned int max_nents;
 	unsigned int nrec;
-	unsigned long pfn[PRT_RECORDS];
-	unsigned int order[PRT_RECORDS];
+	unsigned int dropped;		/* entries past the record's end */
+	struct prt_rec *rec;		/* PRT_RECORDS of them */
 	/* parameters as they were before the test */
 	unsigned int saved_order, saved_delay, saved_idle, saved_batch;
 };
@@ -43,6 +52,7 @@ static int prt_report(struct page_reporting_dev_info *info,
 {
 	struct prt_dev *dev = prt_of(info);
 	struct scatterlist *sg;
+	int err = dev->fail;
 	unsigned int i;
 
 	dev->calls++;
@@ -59,16 +69,21 @@ static int prt_report(struct page_reporting_dev_info *info,
 				    "entry %u is not aligned to its order", i);
 		KUNIT_EXPECT_FALSE_MSG(dev->test, PageBuddy(sg_page(sg)),
 				       "entry %u is still on a free list", i);
+		if (dev->fail_page && page_to_pfn(dev->fail_page) >= pfn &&
+		    page_to_pfn(dev->fail_page) < pfn + (1UL << order))
+			err = -EIO;
 		if (dev->nrec < PRT_RECORDS) {
-			dev->pfn[dev->nrec] = pfn;
-			dev->order[dev->nrec++] = order;
+			dev->rec[dev->nrec].pfn = pfn;
+			dev->rec[dev->nrec++].order = order;
+		} else {
+			dev->dropped++;
 		}
 	}
 	if (dev->block) {
 		complete(&dev->entered);
 		wait_for_completion(&dev->release);
 	}
-	return dev->fail;
+	return err;
 }
 
 static void prt_forget_reports(struct prt_dev *dev)
@@ -76,21 +91,29 @@ static void prt_forget_reports(struct prt_dev *dev)
 	dev->calls = 0;
 	dev->max_nents = 0;
 	dev->nrec = 0;
+	dev->dropped = 0;
 }
 
-/* Did one report entry cover [pfn, pfn + 2^order)? */
+/*
+ * Did one report entry cover [pfn, pfn + 2^order)?  Entries of failed
+ * reports count: the device was handed them.
+ */
 static bool prt_was_reported(struct prt_dev *dev, unsigned long pfn,
 			     unsigned int order)
 {
 	unsigned int i;
 
 	for (i = 0; i < dev->nrec; i++) {
-		unsigned long start = dev->pfn[i];
-		unsigned long end = start + (1UL << dev->order[i]);
+		unsigned long start = dev->rec[i].pfn;
+		unsigned long end = start + (1UL << dev->rec[i].order);
 
 		if (pfn >= start && pfn + (1UL << order) <= end)
 			return true;
 	}
+	/* Not recorded is not the same as not reported. */
+	KUNIT_EXPECT_EQ_MSG(dev->test, dev->dropped, 0U,
+			    "the fake device dropped entries past %u: cannot tell",
+			    PRT_RECORDS);
 	return false;
 }
 
@@ -192,11 +215,18 @@ static unsigned long prt_reused_here(void)
 	return __this_cpu_read(vm_event_states.event[PGREPORT_REUSED]);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(prt_vfree, vfree, const void *);
+
 static int prt_init(struct kunit *test)
 {
 	struct prt_dev *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->rec = vzalloc(array_size(PRT_RECORDS, sizeof(*dev->rec)));
+	KUNIT_ASSERT_NOT_NULL(test, dev->rec);
+	err = kunit_add_action_or_reset(test, prt_vfree, dev->rec);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	dev->test = test;
 	dev->info.report = prt_report;
 	init_completion(&dev->entered);
@@ -251,8 +281,8 @@ static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
 		unsigned int j;
 
 		for (j = 0; j < PRT_BLOCKS; j++)
-			if (dev->pfn[i] == page_to_pfn(b[j].free) &&
-			    dev->order[i] == PRT_ORDER)
+			if (dev->rec[i].pfn == page_to_pfn(b[j].free) &&
+			    dev->rec[i].order == PRT_ORDER)
 				mine++;
 	}
 	KUNIT_EXPECT_EQ_MSG(test, mine, PRT_BLOCKS,
@@ -277,20 +307,23 @@ static void prt_allocation_clears_the_mark(struct kunit *test)
 	unsigned long reused = prt_event(PGREPORT_REUSED);
 	struct page *page;
 	struct zone *zone;
-	unsigned long before;
 
-	/* After the initial flush every large free block is reported. */
-	page = alloc_pages(GFP_KERNEL, PRT_ORDER);
+	/*
+	 * After the initial flush every large free block is reported, and
+	 * the kernel's own allocations, which go on meanwhile, free nothing
+	 * onto the movable lists.
+	 */
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, PRT_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	zone = page_zone(page);
-	before = READ_ONCE(zone->reported_pages);
 
 	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_REUSED) - reused,
 			    1UL << PRT_ORDER,
 			    "allocating a reported block was not counted");
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
+			       "an allocated block still carries the mark");
 	__free_pages(page, PRT_ORDER);
 	prt_expect_count_exact(test, zone);
-	KUNIT_EXPECT_LE(test, READ_ONCE(zone->reported_pages), before);
 }
 
 /*
@@ -436,9 +469,13 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 	prt_make_block(test, &b, PRT_ORDER);
 	zone = page_zone(b.free);
 	prt_settle();
-	dev->fail = -EIO;
+	/* Whatever else is unreported goes first; fail the block's batch. */
+	dev->fail_page = b.free;
 	KUNIT_ASSERT_EQ_MSG(test, page_reporting_flush(), -EIO,
 			    "report-now did not pass the device's error on");
+	KUNIT_ASSERT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free),
+						     PRT_ORDER),
+			      "the block was not in the failed report");
 
 	KUNIT_EXPECT_GE(test, dev->calls, 1U);
 	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_FAILED) - failed, 1UL,
@@ -461,7 +498,7 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 	page = alloc_pages(GFP_KERNEL, PRT_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	__free_pages(page, PRT_ORDER);
-	dev->fail = 0;
+	dev->fail_page = NULL;
 	prt_forget_reports(dev);
 	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
@@ -527,9 +564,12 @@ static void prt_reports_order_zero(struct kunit *test)
 	/*
 	 * A free single page is the allocator's first choice, so others may
 	 * take some of these before the pass: every page still free after
-	 * it must have been reported, and most should be.
+	 * it must have been reported, and most should be.  Everything free
+	 * already is reported first, so the pass looked at is a short one.
 	 */
 	page_reporting_order = 0;
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	prt_forget_reports(dev);
 	for (i = 0; i < PRT_BLOCKS; i++)
 		prt_make_block(test, &b[i], 0);
 	prt_settle();
@@ -558,10 +598,12 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 	struct zone *zone;
 
 	page_reporting_order = pageblock_order;
-	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	zone = page_zone(page);
 	__free_pages(page, MAX_PAGE_ORDER);
+	/* Left by a free while the order was lower: must be dropped. */
+	set_bit(ZONE_REPORTING_IDLE, &zone->flags);
 	dev->fail = -EIO;
 	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -EIO);
 	KUNIT_EXPECT_TRUE(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags));
@@ -643,7 +685,7 @@ static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 
 	/* A block of the largest order cannot merge, so it stays as freed. */
 	page_reporting_idle_ms = 60000;
-	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	zone = page_zone(page);
@@ -664,17 +706,32 @@ static void prt_pageblock_free_pulls_in_the_idle_timer(struct kunit *test)
 	struct prt_block b;
 	struct page *page;
 	struct zone *zone;
+	unsigned int i;
 
+	/*
+	 * Only the idle tier's timer may be pending before the pageblock
+	 * free.  Background frees can request either tier at any time, so
+	 * start over until none did.
+	 */
 	page_reporting_idle_ms = 60000;
-	cancel_delayed_work_sync(&page_reporting_work);
-	/* Background frees may have requested the tier already. */
-	for_each_populated_zone(zone)
-		clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
-	prt_make_block(test, &b, PRT_ORDER);
-	prt_settle();
-	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&page_reporting_work));
+	for (i = 0; i < PRT_TRIES; i++) {
+		cancel_delayed_work_sync(&page_reporting_work);
+		for_each_populated_zone(zone) {
+			clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
+			clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+		}
+		prt_make_block(test, &b, PRT_ORDER);
+		prt_settle();
+		if (delayed_work_pending(&page_reporting_work) &&
+		    time_after(READ_ONCE(page_reporting_work.timer.expires),
+			       jiffies + delay))
+			break;
+		prt_release_held(&b, PRT_ORDER);
+	}
+	KUNIT_ASSERT_LT_MSG(test, i, PRT_TRIES,
+			    "a small block did not arm the idle timer");
 
-	page = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	__free_pages(page, MAX_PAGE_ORDER);
 	KUNIT_EXPECT_TRUE_MSG(test,
@@ -733,6 +790,11 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	left = wait_for_completion_timeout(&dev->unregistered, HZ / 5);
 	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
 			    "unregister returned while report() was running");
+	/* Let unregister withdraw the device before the pass goes on. */
+	for (left = 0; READ_ONCE(page_reporting_dev) && left < 30 * HZ; left++)
+		schedule_timeout_uninterruptible(1);
+	KUNIT_EXPECT_NULL_MSG(test, READ_ONCE(page_reporting_dev),
+			      "unregister did not withdraw the device");
 	complete_all(&dev->release);
 	KUNIT_ASSERT_NE_MSG(test,
 			    wait_for_completion_timeout(&dev->unregistered,
@@ -754,13 +816,22 @@ static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
 	struct prt_block b;
+	struct zone *zone;
 
-	page_reporting_delay_ms = 1000;
+	/* A pass due within a tick, its timer pending. */
+	page_reporting_idle_ms = 60000;
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
-	page_reporting_unregister(&dev->info);
-	page_reporting_delay_ms = 250;
+	zone = page_zone(b.free);
+	spin_lock_irq(&zone->lock);
+	WRITE_ONCE(zone->reporting_stamp, jiffies - page_reporting_idle() - 1);
+	spin_unlock_irq(&zone->lock);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 1);
 
+	page_reporting_unregister(&dev->info);
+	KUNIT_EXPECT_FALSE_MSG(test, delayed_work_pending(&page_reporting_work),
+			       "unregister left the worker pending");
+	msleep(100);
 	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
 			    "report() ran after unregister");
 	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
@@ -812,6 +883,22 @@ static void prt_expect_rejected(struct kunit *test,
 			    "%s changed after rejecting \"%s\"", kp->name, val);
 }
 
+/* @max is taken and @max + 1 is refused. */
+static void prt_expect_bound(struct kunit *test, const struct kernel_param *kp,
+			     unsigned int *var, unsigned int max)
+{
+	unsigned int old = *var;
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", max + 1);
+	prt_expect_rejected(test, kp, var, num);
+	snprintf(num, sizeof(num), "%u", max);
+	KUNIT_EXPECT_EQ_MSG(test, kp->ops->set(num, kp), 0,
+			    "%s=%s was refused", kp->name, num);
+	KUNIT_EXPECT_EQ(test, *var, max);
+	WRITE_ONCE(*var, old);
+}
+
 static void prt_parameters_reject_bad_values(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -830,12 +917,14 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 		prt_expect_rejected(test, batch, &page_reporting_batch, bad[i]);
 		prt_expect_rejected(test, idle, &page_reporting_idle_ms, bad[i]);
 	}
-	prt_expect_rejected(test, idle, &page_reporting_idle_ms, "3600001");
-	prt_expect_rejected(test, order, &page_reporting_order,
-			    __stringify(NR_PAGE_ORDERS));
-	prt_expect_rejected(test, delay, &page_reporting_delay_ms, "60001");
+	prt_expect_bound(test, idle, &page_reporting_idle_ms,
+			 PAGE_REPORTING_MAX_IDLE_MS);
+	prt_expect_bound(test, order, &page_reporting_order, MAX_PAGE_ORDER);
+	prt_expect_bound(test, delay, &page_reporting_delay_ms,
+			 PAGE_REPORTING_MAX_DELAY_MS);
+	prt_expect_bound(test, batch, &page_reporting_batch,
+			 PAGE_REPORTING_CAPACITY);
 	prt_expect_rejected(test, batch, &page_reporting_batch, "0");
-	prt_expect_rejected(test, batch, &page_reporting_batch, "33");
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("0", NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("maybe", NULL),
 			-EINVAL);

@@ -390,15 +390,20 @@ static int vbt_dummy_report(struct page_reporting_dev_info *prdev,
 /*
  * Only one device reports free pages at a time.  Take the slot with a dummy
  * device and give it back: 0 if it was free, -EBUSY if a device holds it.
+ * The first registration settles an unset page_reporting_order; undo that,
+ * or the driver's own choice would never be seen.
  */
 static int vbt_try_reporting_slot(void)
 {
 	struct page_reporting_dev_info dummy = { .report = vbt_dummy_report };
+	unsigned int order = READ_ONCE(page_reporting_order);
 	int err;
 
 	err = page_reporting_register(&dummy);
-	if (!err)
+	if (!err) {
 		page_reporting_unregister(&dummy);
+		WRITE_ONCE(page_reporting_order, order);
+	}
 	return err;
 }
 
@@ -493,14 +498,22 @@ static bool vbt_wait_report(struct vbt_dev *fake)
 
 static void vbt_reports_reach_the_device(struct kunit *test)
 {
+	unsigned int order = READ_ONCE(page_reporting_order);
 	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, false);
 	bool reported = vbt_wait_report(fake);
 
 	KUNIT_EXPECT_TRUE_MSG(test, reported,
 			      "no free page report in %u s after probe",
 			      VBT_REPORT_TIMEOUT / HZ);
+#ifdef PAGE_REPORTING_IDLE_TIER
+	/* Unless an admin chose one, the driver sets the order: single pages. */
+	if (order == -1)
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(page_reporting_order), 0U,
+				    "the driver's request for single pages was lost");
+#endif
 	if (!vbt_unplug(test, fake))
 		return;
+	WRITE_ONCE(page_reporting_order, order);
 
 	KUNIT_EXPECT_EQ_MSG(test, fake->bad_blocks, 0,
 			    "report entries must be device-writable, page-aligned blocks");

@@ -44,6 +44,12 @@ struct page_reporting_dev_info {
 	unsigned int flags;
 };
 
+/*
+ * Smallest block order reported: set by the admin, or else by the first
+ * device to register; (unsigned int)-1 until then.  Drivers only read it.
+ */
+extern unsigned int page_reporting_order;
+
 int page_reporting_register(struct page_reporting_dev_info *prdev);
 void page_reporting_unregister(struct page_reporting_dev_info *prdev);
 
