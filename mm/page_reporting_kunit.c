@@ -16,6 +16,7 @@
 
 #define PRT_ORDER	4
 #define PRT_BLOCKS	8
+#define PRT_TRIES	10	/* runs of the worker that others may upset */
 /* Every block of PRT_ORDER in 1 GiB: a re-registered device is told all. */
 #define PRT_RECORDS	((unsigned int)(SZ_1G >> (PAGE_SHIFT + PRT_ORDER)))
 
@@ -73,8 +74,10 @@ static int prt_report(struct page_reporting_dev_info *info,
 		    page_to_pfn(dev->fail_page) < pfn + (1UL << order))
 			err = -EIO;
 		if (dev->nrec < PRT_RECORDS) {
-			dev->rec[dev->nrec].pfn = pfn;
-			dev->rec[dev->nrec++].order = order;
+			struct prt_rec *r = &dev->rec[dev->nrec++];
+
+			r->pfn = pfn;
+			r->order = order;
 		} else {
 			dev->dropped++;
 		}
@@ -169,9 +172,11 @@ struct prt_block {
 
 /*
  * Make a free block of @order whose buddy stays allocated.  The block sits
- * on a movable free list: the kernel's own allocations, which go on during
- * a test, take unmovable blocks first and fall back to the largest movable
- * ones, so they leave it alone.  No user space runs to take it either.
+ * on a movable free list.  The kernel's own allocations, which go on during
+ * a test, are served from the unmovable lists and reach into movable ones
+ * only when those run dry, and little else allocates movable memory this
+ * early (at most an initramfs being unpacked): the block is far less
+ * likely to be taken than on an unmovable list, though not immune.
  */
 static void prt_make_block(struct kunit *test, struct prt_block *b,
 			   unsigned int order)
@@ -223,21 +228,22 @@ static int prt_init(struct kunit *test)
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, dev);
-	dev->rec = vzalloc(array_size(PRT_RECORDS, sizeof(*dev->rec)));
-	KUNIT_ASSERT_NOT_NULL(test, dev->rec);
-	err = kunit_add_action_or_reset(test, prt_vfree, dev->rec);
-	KUNIT_ASSERT_EQ(test, err, 0);
 	dev->test = test;
 	dev->info.report = prt_report;
 	init_completion(&dev->entered);
 	init_completion(&dev->release);
 	init_completion(&dev->unregistered);
-	test->priv = dev;
-
 	dev->saved_order = page_reporting_order;
 	dev->saved_delay = page_reporting_delay_ms;
 	dev->saved_idle = page_reporting_idle_ms;
 	dev->saved_batch = page_reporting_batch;
+	/* From here on prt_exit() has what it restores. */
+	test->priv = dev;
+
+	dev->rec = vzalloc(array_size(PRT_RECORDS, sizeof(*dev->rec)));
+	KUNIT_ASSERT_NOT_NULL(test, dev->rec);
+	err = kunit_add_action_or_reset(test, prt_vfree, dev->rec);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, page_reporting_register(&dev->info), 0);
 	page_reporting_order = PRT_ORDER;
 	/* Report what is free already, so each test starts from quiet. */
@@ -250,6 +256,8 @@ static void prt_exit(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
 
+	if (!dev)
+		return;
 	/* Never leave a report() blocked behind a failed expectation. */
 	dev->block = false;
 	complete_all(&dev->release);
@@ -394,12 +402,8 @@ static void prt_batches_stay_within_the_limit(struct kunit *test)
 	}
 }
 
-/*
- * Run the worker now, as its timer would, without forcing a pass.  Returns
- * the stamp it gave @zone: a stamp that differs afterwards tells that the
- * zone saw an allocation or a free in the meantime.
- */
-static unsigned long prt_run_worker(struct zone *zone, unsigned long quiet_for)
+/* Make @zone look as if it had been quiet for @quiet_for; its new stamp. */
+static unsigned long prt_set_quiet(struct zone *zone, unsigned long quiet_for)
 {
 	unsigned long stamp;
 
@@ -407,18 +411,29 @@ static unsigned long prt_run_worker(struct zone *zone, unsigned long quiet_for)
 	stamp = jiffies - quiet_for;
 	WRITE_ONCE(zone->reporting_stamp, stamp);
 	spin_unlock_irq(&zone->lock);
+	return stamp;
+}
+
+/*
+ * Run the worker now, as its timer would, without forcing a pass.  Returns
+ * the stamp it gave @zone: a stamp that differs afterwards tells that the
+ * zone saw an allocation or a free in the meantime.
+ */
+static unsigned long prt_run_worker(struct zone *zone, unsigned long quiet_for)
+{
+	unsigned long stamp = prt_set_quiet(zone, quiet_for);
+
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
 	flush_delayed_work(&page_reporting_work);
 	return stamp;
 }
 
-#define PRT_TRIES	10
-
 /*
  * Run the worker as if @zone had been quiet for @quiet_for until the block
  * at @pfn is reported.  Any allocation restamps the zone, and queueing the
  * work may itself allocate (a new kworker, its stack), so a single run can
- * find the zone busy after all.  Returns the stamp of the last run.
+ * find the zone busy after all.  A run that left the stamp alone was not
+ * disturbed: it gets no second chance.  Returns the stamp of the last run.
  */
 static unsigned long prt_run_worker_until_reported(struct prt_dev *dev,
 						   struct zone *zone,
@@ -431,7 +446,8 @@ static unsigned long prt_run_worker_until_reported(struct prt_dev *dev,
 
 	for (i = 0; i < PRT_TRIES; i++) {
 		stamp = prt_run_worker(zone, quiet_for);
-		if (prt_was_reported(dev, pfn, order))
+		if (prt_was_reported(dev, pfn, order) ||
+		    READ_ONCE(zone->reporting_stamp) == stamp)
 			break;
 	}
 	return stamp;
@@ -440,7 +456,9 @@ static unsigned long prt_run_worker_until_reported(struct prt_dev *dev,
 /*
  * A pass of the idle tier must consume its request.  A free since the run
  * may have made a new one, but such a free also restamped the zone: only
- * a zone still carrying the run's @stamp shows the request's fate.
+ * a zone still carrying the run's @stamp shows the request's fate.  Only
+ * the worker writes reporting_idle_free, and it cannot run again before
+ * this thread sleeps.
  */
 static void prt_expect_idle_consumed(struct kunit *test, struct zone *zone,
 				     unsigned long stamp)
@@ -495,7 +513,7 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 			      "a failing device would be retried after one delay");
 
 	/* Allocator activity, then a quiet zone: still no paced retry. */
-	page = alloc_pages(GFP_KERNEL, PRT_ORDER);
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, PRT_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	__free_pages(page, PRT_ORDER);
 	dev->fail_page = NULL;
@@ -608,7 +626,7 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -EIO);
 	KUNIT_EXPECT_TRUE(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags));
 	KUNIT_EXPECT_FALSE_MSG(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags),
-			       "a failure requested a small-block tier that this order does not have");
+			       "an idle request survived a pass at pageblock order");
 }
 
 static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
@@ -762,7 +780,7 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	struct prt_dev *dev = test->priv;
 	struct task_struct *t;
 	struct prt_block b[2];
-	unsigned long left;
+	unsigned long left, deadline;
 
 	/*
 	 * The thread first: creating it allocates, and an allocation might
@@ -791,7 +809,8 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
 			    "unregister returned while report() was running");
 	/* Let unregister withdraw the device before the pass goes on. */
-	for (left = 0; READ_ONCE(page_reporting_dev) && left < 30 * HZ; left++)
+	deadline = jiffies + 30 * HZ;
+	while (READ_ONCE(page_reporting_dev) && time_before(jiffies, deadline))
 		schedule_timeout_uninterruptible(1);
 	KUNIT_EXPECT_NULL_MSG(test, READ_ONCE(page_reporting_dev),
 			      "unregister did not withdraw the device");
@@ -818,20 +837,20 @@ static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
 	struct prt_block b;
 	struct zone *zone;
 
-	/* A pass due within a tick, its timer pending. */
+	/* A pass that will be due when its timer fires, 100 ms from now. */
 	page_reporting_idle_ms = 60000;
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
 	zone = page_zone(b.free);
-	spin_lock_irq(&zone->lock);
-	WRITE_ONCE(zone->reporting_stamp, jiffies - page_reporting_idle() - 1);
-	spin_unlock_irq(&zone->lock);
-	mod_delayed_work(system_freezable_wq, &page_reporting_work, 1);
+	prt_set_quiet(zone, page_reporting_idle() + 1);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work,
+			 msecs_to_jiffies(100));
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&page_reporting_work));
 
 	page_reporting_unregister(&dev->info);
 	KUNIT_EXPECT_FALSE_MSG(test, delayed_work_pending(&page_reporting_work),
 			       "unregister left the worker pending");
-	msleep(100);
+	msleep(200);
 	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
 			    "report() ran after unregister");
 	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),

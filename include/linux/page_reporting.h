@@ -46,7 +46,9 @@ struct page_reporting_dev_info {
 
 /*
  * Smallest block order reported: set by the admin, or else by the first
- * device to register; (unsigned int)-1 until then.  Drivers only read it.
+ * device to register; (unsigned int)-1 until then.  A driver may read it,
+ * or lower its device's demand by raising it (as hv_balloon does when the
+ * host refuses small blocks).
  */
 extern unsigned int page_reporting_order;
 
