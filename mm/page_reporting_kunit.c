@@ -48,6 +48,14 @@ static struct prt_dev *prt_of(struct page_reporting_dev_info *info)
 	return container_of(info, struct prt_dev, info);
 }
 
+/* Does the block of @order at @start cover [pfn, pfn + 2^pfn_order)? */
+static bool prt_covers(unsigned long start, unsigned int order,
+		       unsigned long pfn, unsigned int pfn_order)
+{
+	return pfn >= start &&
+	       pfn + (1UL << pfn_order) <= start + (1UL << order);
+}
+
 static int prt_report(struct page_reporting_dev_info *info,
 		      struct scatterlist *sgl, unsigned int nents)
 {
@@ -70,8 +78,8 @@ static int prt_report(struct page_reporting_dev_info *info,
 				    "entry %u is not aligned to its order", i);
 		KUNIT_EXPECT_FALSE_MSG(dev->test, PageBuddy(sg_page(sg)),
 				       "entry %u is still on a free list", i);
-		if (dev->fail_page && page_to_pfn(dev->fail_page) >= pfn &&
-		    page_to_pfn(dev->fail_page) < pfn + (1UL << order))
+		if (dev->fail_page &&
+		    prt_covers(pfn, order, page_to_pfn(dev->fail_page), 0))
 			err = -EIO;
 		if (dev->nrec < PRT_RECORDS) {
 			struct prt_rec *r = &dev->rec[dev->nrec++];
@@ -106,13 +114,9 @@ static bool prt_was_reported(struct prt_dev *dev, unsigned long pfn,
 {
 	unsigned int i;
 
-	for (i = 0; i < dev->nrec; i++) {
-		unsigned long start = dev->rec[i].pfn;
-		unsigned long end = start + (1UL << dev->rec[i].order);
-
-		if (pfn >= start && pfn + (1UL << order) <= end)
+	for (i = 0; i < dev->nrec; i++)
+		if (prt_covers(dev->rec[i].pfn, dev->rec[i].order, pfn, order))
 			return true;
-	}
 	/* Not recorded is not the same as not reported. */
 	KUNIT_EXPECT_EQ_MSG(dev->test, dev->dropped, 0U,
 			    "the fake device dropped entries past %u: cannot tell",
@@ -318,8 +322,8 @@ static void prt_allocation_clears_the_mark(struct kunit *test)
 
 	/*
 	 * After the initial flush every large free block is reported, and
-	 * the kernel's own allocations, which go on meanwhile, free nothing
-	 * onto the movable lists.
+	 * the kernel's own work, which goes on meanwhile, frees little onto
+	 * the movable lists.
 	 */
 	page = alloc_pages(GFP_HIGHUSER_MOVABLE, PRT_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
@@ -466,9 +470,8 @@ static void prt_expect_idle_consumed(struct kunit *test, struct zone *zone,
 	bool requested;
 
 	spin_lock_irq(&zone->lock);
-	requested = test_bit(ZONE_REPORTING_IDLE, &zone->flags);
-	if (zone->reporting_stamp != stamp)
-		requested = false;
+	requested = zone->reporting_stamp == stamp &&
+		    test_bit(ZONE_REPORTING_IDLE, &zone->flags);
 	spin_unlock_irq(&zone->lock);
 	KUNIT_EXPECT_FALSE_MSG(test, requested,
 			       "the idle tier ran but left its request behind");

@@ -496,9 +496,11 @@ static bool vbt_wait_report(struct vbt_dev *fake)
 
 /* ---- Test cases ------------------------------------------------------------ */
 
+/* The order the first registration settles, as it was before each case. */
+static unsigned int vbt_saved_order;
+
 static void vbt_reports_reach_the_device(struct kunit *test)
 {
-	unsigned int order = READ_ONCE(page_reporting_order);
 	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, false);
 	bool reported = vbt_wait_report(fake);
 
@@ -506,7 +508,7 @@ static void vbt_reports_reach_the_device(struct kunit *test)
 			      "no free page report in %u s after probe",
 			      VBT_REPORT_TIMEOUT / HZ);
 	/* Unless an admin chose one, the driver sets the order: single pages. */
-	if (order == (unsigned int)-1)
+	if (vbt_saved_order == (unsigned int)-1)
 		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(page_reporting_order), 0U,
 				    "the driver's request for single pages was lost");
 	if (!vbt_unplug(test, fake))
@@ -583,9 +585,6 @@ static void vbt_short_queue_leaves_reporting_off(struct kunit *test)
 			    "a report reached a queue shorter than a batch");
 	vbt_free(fake);
 }
-
-/* The order the first registration settles, as it was before each case. */
-static unsigned int vbt_saved_order;
 
 static int vbt_init(struct kunit *test)
 {
