@@ -18,7 +18,7 @@ B := build
 RUNNER := $(B)/runner/pr-runner
 
 .PHONY: all deps tree kernel-base kernel-ours kernel-ours-debug kernels module initramfs \
-	runner runner-test demo bench stress kunit kunit-debug patches check \
+	runner runner-test demo bench stress kunit kunit-debug series export check \
 	clean help
 
 all: kernels initramfs runner
@@ -72,8 +72,11 @@ kunit: tree
 kunit-debug: tree
 	@bash scripts/kunit.sh debug
 
-patches: tree
-	@bash scripts/make-patches.sh
+# The series as branch "ours" in build/src/ours, and back (scripts/series.sh).
+series: tree
+
+export:
+	@bash scripts/series.sh export
 
 check: deps
 	@bash scripts/check.sh

@@ -4,11 +4,17 @@
 # Lay out the two source trees every build and figure uses:
 #
 #   build/src/base  pristine Debian linux-source-6.12, committed on branch "base"
-#   build/src/ours  a worktree on branch "ours": base plus `git am patches/*.patch`
+#   build/src/ours  a worktree on branch "ours": base plus the series
+#                   (scripts/series.sh checkout)
 #
 # The series is re-applied only when patches/ changed, so unchanged files keep
 # their timestamps and the out-of-tree builds stay incremental.  Debian's
 # .gitignore ignores the whole top level, hence "add -f".
+#
+# When Debian's package moves to a new release, the old pristine commit is
+# kept as tag base-<version> and the new one becomes "base"; branch ours is
+# then replayed onto it three-way (scripts/series.sh rebase), so a stable
+# update never overwrites upstream's lines with ours.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +32,24 @@ git_q() {
 		git -c user.name=base-tree -c user.email=base-tree@localhost "$@"
 }
 
-if [ "$(cat "$src/base.pkgver" 2>/dev/null)" != "$pkgver" ]; then
+old_base=
+have=$(cat "$src/base.pkgver" 2>/dev/null || true)
+if [ -n "$have" ] && [ "$have" != "$pkgver" ] && [ -d "$src/ours" ]; then
+	# A new release under a branch with our work: keep the old base for
+	# the rebase, and replace the files of the new one in place.
+	echo "base-tree: linux-source-6.12 $have -> $pkgver"
+	old_base=base-$have
+	git -C "$src/base" tag -f "$old_base" base >/dev/null
+	tmp=$(mktemp -d "$src/new-base.XXXXXX")
+	tar -C "$tmp" --strip-components=1 -xf "$tarball"
+	git -C "$src/base" --work-tree="$tmp" add -A -f
+	tree=$(git -C "$src/base" --work-tree="$tmp" write-tree)
+	git -C "$src/base" update-ref refs/heads/base \
+		"$(echo "Debian linux-source-6.12 $pkgver (pristine)" | git_q -C "$src/base" commit-tree "$tree")"
+	git -C "$src/base" reset -q --hard base
+	rm -rf "$tmp"
+	echo "$pkgver" >"$src/base.pkgver"
+elif [ "$have" != "$pkgver" ]; then
 	echo "base-tree: extracting linux-source-6.12 $pkgver"
 	rm -rf "$src/base" "$src/ours" "$src/base.pkgver" "$src/ours.series"
 	mkdir -p "$src/base"
@@ -49,22 +72,8 @@ kver=$(make -s -C "$src/base" kernelversion)
 printf 'linux-source-6.12 %s (kernel %s)\n' "$pkgver" "$kver" >"$top/build/base-version.txt"
 echo "base-tree: $(cat "$top/build/base-version.txt")"
 
-if [ ! -d "$src/ours" ]; then
-	git_q -C "$src/base" worktree add -q -B ours "$src/ours" base
+# Branch "ours" on top: the series, where it is worked on (scripts/series.sh).
+if [ -n "$old_base" ]; then
+	bash "$top/scripts/series.sh" rebase "$old_base"
 fi
-
-mapfile -t series < <(find "$top/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' 2>/dev/null | sort)
-stamp=$( { git -C "$src/base" rev-parse base; cat "${series[@]}" </dev/null; } | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$src/ours.series" 2>/dev/null)" != "$stamp" ]; then
-	git -C "$src/ours" am --abort >/dev/null 2>&1 || true
-	git_q -C "$src/ours" reset -q --hard base
-	if [ ${#series[@]} -gt 0 ]; then
-		git_q -C "$src/ours" am -q --whitespace=error-all "${series[@]}" || {
-			echo "base-tree: patches/ does not apply to the base tree" >&2
-			git -C "$src/ours" am --abort >/dev/null 2>&1 || true
-			exit 1
-		}
-	fi
-	echo "$stamp" >"$src/ours.series"
-	echo "base-tree: ours = base + ${#series[@]} patch(es)"
-fi
+bash "$top/scripts/series.sh" checkout

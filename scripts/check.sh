@@ -44,11 +44,6 @@ step() {
 	return 1
 }
 
-patches_fresh() {
-	bash scripts/make-patches.sh "$logs/patches" &&
-		diff -r patches "$logs/patches" ||
-		{ echo "patches/ is stale: run 'make patches' and commit"; return 1; }
-}
 
 # Exceptions to checkpatch --strict, each with its reason:
 #   FILE_PATH_CHANGES  asks whether MAINTAINERS needs an update for new
@@ -118,7 +113,7 @@ step deps bash scripts/install-deps.sh
 step base-tree bash scripts/base-tree.sh && sed 's/^/    /' build/base-version.txt
 
 echo "== series"
-step patches-fresh patches_fresh
+step series-exported bash scripts/series.sh check
 checkpatch
 
 step docs bash scripts/check-docs.sh
