@@ -6,6 +6,7 @@
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/page-flags.h>
+#include <linux/page-isolation.h>
 #include <linux/page_reporting.h>
 #include <linux/vmstat.h>
 
@@ -14,12 +15,24 @@ DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 void __page_reporting_notify(struct zone *zone, unsigned int order);
 int page_reporting_flush(void);
+unsigned int page_reporting_wait_ms(struct zone *zone);
 
 /* True when @page, a free buddy block, has been handed to the device. */
 static inline bool page_reported(struct page *page)
 {
 	return static_branch_unlikely(&page_reporting_enabled) &&
 	       PageReported(page);
+}
+
+/* Free pages of @zone marked PG_reported; exact under zone->lock. */
+static inline unsigned long zone_reported_pages(struct zone *zone)
+{
+	unsigned long pages = 0;
+	unsigned int order;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		pages += READ_ONCE(zone->free_area[order].nr_reported) << order;
+	return pages;
 }
 
 /*
@@ -77,17 +90,33 @@ static __always_inline void page_reporting_note_alloc(struct zone *zone)
 }
 
 /**
- * page_reporting_reused - a reported block is being allocated
- * @order: the order of the allocation taken from it
+ * page_reporting_reused - pages of a reported block are being allocated
+ * @zone: the zone, whose lock the caller holds
+ * @order: the order of the allocation taken from the block
  *
- * Blocks that compaction or alloc_contig_range() take whole through
- * __isolate_free_page() count too, although they may hand parts back
- * unused.  The host has to back these pages again; the counter tells how
- * often reporting gave away memory that was soon needed.
+ * The rest of the block, if any, stays marked (see expand()).  Compaction
+ * takes blocks whole through __isolate_free_page() and counts them whole,
+ * although it may hand parts back unused.  The host has to back these
+ * pages again; the per-zone count tells the engine how soon that happens.
  */
-static inline void page_reporting_reused(unsigned int order)
+static inline void page_reporting_reused(struct zone *zone, unsigned int order)
 {
 	__count_vm_events(PGREPORT_REUSED, 1UL << order);
+	/* The reporting worker reads it without the lock. */
+	WRITE_ONCE(zone->reporting_reused, zone->reporting_reused + (1UL << order));
+}
+
+/**
+ * page_reporting_mark - a free block is known to be reported
+ * @zone: the zone, whose lock the caller holds
+ * @page: the head of the block, on a free list
+ * @order: its order
+ */
+static inline void page_reporting_mark(struct zone *zone, struct page *page,
+				       unsigned int order)
+{
+	__SetPageReported(page);
+	zone->free_area[order].nr_reported++;
 }
 
 /**
@@ -103,7 +132,34 @@ static inline void page_reporting_forget(struct zone *zone, struct page *page,
 					 unsigned int order)
 {
 	__ClearPageReported(page);
-	zone->reported_pages -= 1UL << order;
+	zone->free_area[order].nr_reported--;
+}
+
+/**
+ * page_reporting_move - a free block moves to another free list
+ * @zone: the zone, whose lock the caller holds
+ * @page: the head of the block, already on its new list
+ * @order: its order
+ * @old_mt: the migratetype of the list it left
+ * @new_mt: the migratetype of the list it joined
+ *
+ * A mark survives moves between the lists the engine reports from.  Blocks
+ * on isolated pageblocks are kept unmarked: they are about to be taken
+ * (offlining, contiguous allocations) or to come back, and coming back
+ * makes them reportable again.
+ */
+static inline void page_reporting_move(struct zone *zone, struct page *page,
+				       unsigned int order, int old_mt,
+				       int new_mt)
+{
+	if (!static_branch_unlikely(&page_reporting_enabled))
+		return;
+	if (is_migrate_isolate(new_mt)) {
+		if (PageReported(page))
+			page_reporting_forget(zone, page, order);
+	} else if (is_migrate_isolate(old_mt)) {
+		page_reporting_notify_free(zone, order);
+	}
 }
 #else /* CONFIG_PAGE_REPORTING */
 static inline bool page_reported(struct page *page)
@@ -120,12 +176,23 @@ static inline void page_reporting_note_alloc(struct zone *zone)
 {
 }
 
-static inline void page_reporting_reused(unsigned int order)
+static inline void page_reporting_reused(struct zone *zone, unsigned int order)
+{
+}
+
+static inline void page_reporting_mark(struct zone *zone, struct page *page,
+				       unsigned int order)
 {
 }
 
 static inline void page_reporting_forget(struct zone *zone, struct page *page,
 					 unsigned int order)
+{
+}
+
+static inline void page_reporting_move(struct zone *zone, struct page *page,
+				       unsigned int order, int old_mt,
+				       int new_mt)
 {
 }
 #endif /* CONFIG_PAGE_REPORTING */

@@ -7,18 +7,26 @@
  * Blocks are made with a known, allocated buddy: allocate order + 1, split
  * it into base pages, and free one half.  The half becomes a free block of
  * exactly @order that cannot merge while the test holds the other half.
+ *
+ * The worker is run by hand, as its timer would run it, after the zone's
+ * stamp was set back to make the zone look quiet for a given time.  The
+ * kernel goes on allocating and freeing meanwhile, so a case checks what
+ * its own blocks went through, not what the whole zone did.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/vmalloc.h>
 
 #define PRT_ORDER	4
 #define PRT_BLOCKS	8
 #define PRT_TRIES	10	/* runs of the worker that others may upset */
-/* Every block of PRT_ORDER in 1 GiB: a re-registered device is told all. */
-#define PRT_RECORDS	((unsigned int)(SZ_1G >> (PAGE_SHIFT + PRT_ORDER)))
+/* Every block of PRT_ORDER in 1 GiB of 4 KiB pages: a device is told all. */
+#define PRT_RECORDS	16384U
 
 struct prt_rec {
 	unsigned long pfn;
@@ -31,16 +39,32 @@ struct prt_dev {
 	int fail;			/* report() returns this */
 	struct page *fail_page;		/* ... or -EIO for a batch holding it */
 	bool block;			/* report() waits for @release */
+	/* Called in report() before it returns, for interleavings. */
+	void (*during)(struct prt_dev *dev, struct scatterlist *sgl,
+		       unsigned int nents);
+	struct task_struct *thread;	/* a helper thread of the case */
 	struct completion entered;
 	struct completion release;
 	struct completion unregistered;
 	unsigned int calls;
+	unsigned int failed;		/* calls that returned an error */
+	unsigned long pages;		/* pages of the calls that did not */
 	unsigned int max_nents;
+	unsigned int min_order;		/* smallest entry seen */
 	unsigned int nrec;
 	unsigned int dropped;		/* entries past the record's end */
 	struct prt_rec *rec;		/* PRT_RECORDS of them */
+	void *priv;			/* for @during */
 	/* parameters as they were before the test */
-	unsigned int saved_order, saved_delay, saved_idle, saved_batch;
+	unsigned int saved[8];
+};
+
+/* The parameters a test may change; prt_exit() restores them all. */
+static unsigned int * const prt_params[] = {
+	&page_reporting_order, &page_reporting_delay_ms,
+	&page_reporting_max_delay_ms, &page_reporting_reuse_window_ms,
+	&page_reporting_idle_ms, &page_reporting_fragments,
+	&page_reporting_batch,
 };
 
 static struct prt_dev *prt_of(struct page_reporting_dev_info *info)
@@ -60,6 +84,7 @@ static int prt_report(struct page_reporting_dev_info *info,
 		      struct scatterlist *sgl, unsigned int nents)
 {
 	struct prt_dev *dev = prt_of(info);
+	unsigned long pages = 0;
 	struct scatterlist *sg;
 	int err = dev->fail;
 	unsigned int i;
@@ -81,6 +106,8 @@ static int prt_report(struct page_reporting_dev_info *info,
 		if (dev->fail_page &&
 		    prt_covers(pfn, order, page_to_pfn(dev->fail_page), 0))
 			err = -EIO;
+		dev->min_order = min(dev->min_order, order);
+		pages += 1UL << order;
 		if (dev->nrec < PRT_RECORDS) {
 			struct prt_rec *r = &dev->rec[dev->nrec++];
 
@@ -94,13 +121,22 @@ static int prt_report(struct page_reporting_dev_info *info,
 		complete(&dev->entered);
 		wait_for_completion(&dev->release);
 	}
+	if (dev->during)
+		dev->during(dev, sgl, nents);
+	if (err)
+		dev->failed++;
+	else
+		dev->pages += pages;
 	return err;
 }
 
 static void prt_forget_reports(struct prt_dev *dev)
 {
 	dev->calls = 0;
+	dev->failed = 0;
+	dev->pages = 0;
 	dev->max_nents = 0;
+	dev->min_order = NR_PAGE_ORDERS;
 	dev->nrec = 0;
 	dev->dropped = 0;
 }
@@ -139,33 +175,43 @@ static struct page *prt_free_head(struct page *page)
 	return NULL;
 }
 
-/* Sum of the PG_reported blocks on @zone's free lists. */
-static unsigned long prt_count_marked(struct zone *zone)
+/*
+ * Check the per-order counts of @zone against its free lists, entry by
+ * entry: every count, and so zoneinfo's "reported", must be what a walk
+ * of the lists finds, and no marked block may sit on an isolated list.
+ */
+static void prt_expect_count_exact(struct kunit *test, struct zone *zone)
 {
-	unsigned long marked = 0;
+	unsigned long marked[NR_PAGE_ORDERS] = {}, isolated = 0, counted;
 	unsigned int order, mt;
 	struct page *page;
+	bool same = true;
 
-	for (order = 0; order < NR_PAGE_ORDERS; order++)
+	spin_lock_irq(&zone->lock);
+	for (order = 0; order < NR_PAGE_ORDERS; order++) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			list_for_each_entry(page,
 					    &zone->free_area[order].free_list[mt],
-					    buddy_list)
-				if (PageReported(page))
-					marked += 1UL << order;
-	return marked;
-}
-
-static void prt_expect_count_exact(struct kunit *test, struct zone *zone)
-{
-	unsigned long marked, counted;
-
-	spin_lock_irq(&zone->lock);
-	marked = prt_count_marked(zone);
-	counted = zone->reported_pages;
+					    buddy_list) {
+				if (!PageReported(page))
+					continue;
+				marked[order]++;
+				if (is_migrate_isolate(mt))
+					isolated++;
+			}
+		same &= marked[order] == zone->free_area[order].nr_reported;
+	}
+	counted = zone_reported_pages(zone);
 	spin_unlock_irq(&zone->lock);
-	KUNIT_EXPECT_EQ_MSG(test, counted, marked,
-			    "zone %s reported_pages disagrees with its free lists",
+	KUNIT_EXPECT_TRUE_MSG(test, same,
+			      "zone %s: a per-order count disagrees with its free lists",
+			      zone->name);
+	KUNIT_EXPECT_EQ_MSG(test, isolated, 0UL,
+			    "zone %s: marked blocks on an isolated list", zone->name);
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		counted -= marked[order] << order;
+	KUNIT_EXPECT_EQ_MSG(test, counted, 0UL,
+			    "zone %s: reported pages disagree with its free lists",
 			    zone->name);
 }
 
@@ -210,12 +256,55 @@ static void prt_settle(void)
 	drain_all_pages(NULL);
 }
 
-static unsigned long prt_event(enum vm_event_item item)
+/* The counters the engine keeps in /proc/vmstat. */
+static const enum vm_event_item prt_items[] = {
+	PGREPORTED, PGREPORT_CALLS, PGREPORT_FAILED, PGREPORT_REUSED,
+	PGREPORT_WASTED, PGREPORT_PASSES, PGREPORT_COMPACT,
+};
+
+struct prt_events {
+	unsigned long v[ARRAY_SIZE(prt_items)];
+};
+
+static void prt_snap(struct prt_events *ev)
 {
 	unsigned long events[NR_VM_EVENT_ITEMS];
+	unsigned int i;
 
 	all_vm_events(events);
-	return events[item];
+	for (i = 0; i < ARRAY_SIZE(prt_items); i++)
+		ev->v[i] = events[prt_items[i]];
+}
+
+/* How much counter @item moved since @ev. */
+static unsigned long prt_moved(const struct prt_events *ev,
+			       enum vm_event_item item)
+{
+	struct prt_events now;
+	unsigned int i;
+
+	prt_snap(&now);
+	for (i = 0; i < ARRAY_SIZE(prt_items); i++)
+		if (prt_items[i] == item)
+			return now.v[i] - ev->v[i];
+	return 0;
+}
+
+/*
+ * The device is the only one: what it was handed since @ev is all the
+ * counters may have counted.
+ */
+static void prt_expect_device_counters(struct kunit *test, struct prt_dev *dev,
+				       const struct prt_events *ev)
+{
+	KUNIT_EXPECT_EQ_MSG(test, prt_moved(ev, PGREPORT_CALLS),
+			    (unsigned long)dev->calls,
+			    "page_reporting_calls is not the number of report() calls");
+	KUNIT_EXPECT_EQ_MSG(test, prt_moved(ev, PGREPORT_FAILED),
+			    (unsigned long)dev->failed,
+			    "page_reporting_failed is not the number of failed calls");
+	KUNIT_EXPECT_EQ_MSG(test, prt_moved(ev, PGREPORTED), dev->pages,
+			    "page_reporting_pages is not what successful calls were handed");
 }
 
 /* This CPU's count of reused pages; the caller keeps it from migrating. */
@@ -224,23 +313,37 @@ static unsigned long prt_reused_here(void)
 	return __this_cpu_read(vm_event_states.event[PGREPORT_REUSED]);
 }
 
+/* Set a parameter as an admin would, through its handler. */
+static void prt_set(struct kunit *test, const struct kernel_param *kp,
+		    unsigned int value)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", value);
+	KUNIT_ASSERT_EQ_MSG(test, kp->ops->set(num, kp), 0,
+			    "%s=%s was refused", kp->name, num);
+}
+
+#define PRT_SET(test, name, value) prt_set(test, &__param_##name, value)
+
 KUNIT_DEFINE_ACTION_WRAPPER(prt_vfree, vfree, const void *);
 
 static int prt_init(struct kunit *test)
 {
 	struct prt_dev *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	unsigned int i;
 	int err;
 
+	BUILD_BUG_ON(ARRAY_SIZE(prt_params) > ARRAY_SIZE(dev->saved));
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	dev->test = test;
 	dev->info.report = prt_report;
 	init_completion(&dev->entered);
 	init_completion(&dev->release);
 	init_completion(&dev->unregistered);
-	dev->saved_order = page_reporting_order;
-	dev->saved_delay = page_reporting_delay_ms;
-	dev->saved_idle = page_reporting_idle_ms;
-	dev->saved_batch = page_reporting_batch;
+	prt_forget_reports(dev);
+	for (i = 0; i < ARRAY_SIZE(prt_params); i++)
+		dev->saved[i] = READ_ONCE(*prt_params[i]);
 	/* From here on prt_exit() has what it restores. */
 	test->priv = dev;
 
@@ -249,7 +352,7 @@ static int prt_init(struct kunit *test)
 	err = kunit_add_action_or_reset(test, prt_vfree, dev->rec);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, page_reporting_register(&dev->info), 0);
-	page_reporting_order = PRT_ORDER;
+	PRT_SET(test, page_reporting_order, PRT_ORDER);
 	/* Report what is free already, so each test starts from quiet. */
 	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
 	prt_forget_reports(dev);
@@ -259,17 +362,17 @@ static int prt_init(struct kunit *test)
 static void prt_exit(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
+	unsigned int i;
 
 	if (!dev)
 		return;
 	/* Never leave a report() blocked behind a failed expectation. */
-	dev->block = false;
+	WRITE_ONCE(dev->block, false);
 	complete_all(&dev->release);
 	page_reporting_unregister(&dev->info);
-	page_reporting_order = dev->saved_order;
-	page_reporting_delay_ms = dev->saved_delay;
-	page_reporting_idle_ms = dev->saved_idle;
-	page_reporting_batch = dev->saved_batch;
+	page_reporting_kunit_between_lists = NULL;
+	for (i = 0; i < ARRAY_SIZE(prt_params); i++)
+		WRITE_ONCE(*prt_params[i], dev->saved[i]);
 }
 
 static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
@@ -277,7 +380,9 @@ static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
 	struct prt_dev *dev = test->priv;
 	struct prt_block b[PRT_BLOCKS];
 	unsigned int i, mine = 0;
+	struct prt_events ev;
 
+	prt_snap(&ev);
 	for (i = 0; i < PRT_BLOCKS; i++)
 		prt_make_block(test, &b[i], PRT_ORDER);
 	prt_settle();
@@ -299,6 +404,7 @@ static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ_MSG(test, mine, PRT_BLOCKS,
 			    "each freed block should be one entry of its order");
+	prt_expect_device_counters(test, dev, &ev);
 
 	for (i = 0; i < PRT_BLOCKS; i++) {
 		struct zone *zone = page_zone(b[i].free);
@@ -314,27 +420,111 @@ static void prt_reports_exactly_the_freed_blocks(struct kunit *test)
 	prt_expect_count_exact(test, page_zone(b[0].free));
 }
 
-static void prt_allocation_clears_the_mark(struct kunit *test)
+/*
+ * Blocks of PRT_ORDER and PRT_ORDER + 1 taken off the movable lists of
+ * @zone, so that the allocator's next movable PRT_ORDER allocation splits
+ * a larger block; given back by prt_return_small().
+ */
+struct prt_hideout {
+	struct list_head pages;
+};
+
+static void prt_hide_small(struct zone *zone, struct prt_hideout *h)
 {
-	unsigned long reused = prt_event(PGREPORT_REUSED);
-	struct page *page;
+	unsigned int order;
+
+	INIT_LIST_HEAD(&h->pages);
+	lockdep_assert_held(&zone->lock);
+	for (order = PRT_ORDER; order <= PRT_ORDER + 1; order++) {
+		struct list_head *list =
+			&zone->free_area[order].free_list[MIGRATE_MOVABLE];
+		struct page *page, *next;
+
+		list_for_each_entry_safe(page, next, list, buddy_list) {
+			if (!__isolate_free_page(page, order))
+				return;
+			set_page_private(page, order);
+			list_add(&page->lru, &h->pages);
+		}
+	}
+}
+
+static void prt_return_small(struct zone *zone, struct prt_hideout *h)
+{
+	struct page *page, *next;
+
+	lockdep_assert_held(&zone->lock);
+	list_for_each_entry_safe(page, next, &h->pages, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__putback_isolated_page(page, order, MIGRATE_MOVABLE);
+	}
+}
+
+/*
+ * An allocation that splits a reported block: the pages it takes lose the
+ * mark and count as reused, the parts split off keep the mark, since the
+ * host has nothing behind them either.
+ */
+static void prt_split_keeps_the_rest_marked(struct kunit *test)
+{
+	unsigned long before = 0, after = 0, reused_before, reused = 0;
+	unsigned int big = PRT_ORDER + 2;
+	struct prt_hideout hide;
+	struct prt_block b;
+	struct page *page = NULL;
 	struct zone *zone;
+	bool ours = false;
+
+	prt_make_block(test, &b, big);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	zone = page_zone(b.free);
 
 	/*
-	 * After the initial flush every large free block is reported, and
-	 * the kernel's own work, which goes on meanwhile, frees little onto
-	 * the movable lists.
+	 * Put the block first in line: no smaller movable block left, and
+	 * it at the head of its list.  Interrupts stay off until the
+	 * allocation is done, so the counts move on this CPU only.
 	 */
-	page = alloc_pages(GFP_HIGHUSER_MOVABLE, PRT_ORDER);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	zone = page_zone(page);
+	local_irq_disable();
+	spin_lock(&zone->lock);
+	if (PageBuddy(b.free) && buddy_order(b.free) == big &&
+	    PageReported(b.free)) {
+		prt_hide_small(zone, &hide);
+		list_move(&b.free->buddy_list,
+			  &zone->free_area[big].free_list[MIGRATE_MOVABLE]);
+		before = zone_reported_pages(zone);
+		reused_before = prt_reused_here();
+		spin_unlock(&zone->lock);
+		page = alloc_pages(GFP_NOWAIT | __GFP_MOVABLE | __GFP_NOWARN,
+				   PRT_ORDER);
+		spin_lock(&zone->lock);
+		reused = prt_reused_here() - reused_before;
+		after = zone_reported_pages(zone);
+		ours = page == b.free;
+		prt_return_small(zone, &hide);
+	}
+	spin_unlock(&zone->lock);
+	local_irq_enable();
 
-	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_REUSED) - reused,
-			    1UL << PRT_ORDER,
-			    "allocating a reported block was not counted");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, page, "the block was not reported and free");
+	KUNIT_EXPECT_TRUE_MSG(test, ours, "the allocation did not split the block");
+	if (ours) {
+		KUNIT_EXPECT_EQ_MSG(test, reused, 1UL << PRT_ORDER,
+				    "reuse is not what the allocation took");
+		KUNIT_EXPECT_EQ_MSG(test, before - after, 1UL << PRT_ORDER,
+				    "the parts split off lost their mark");
+		spin_lock_irq(&zone->lock);
+		KUNIT_EXPECT_TRUE(test, PageReported(b.free + (1UL << PRT_ORDER)));
+		KUNIT_EXPECT_TRUE(test, PageReported(b.free + (2UL << PRT_ORDER)));
+		spin_unlock_irq(&zone->lock);
+	}
 	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
 			       "an allocated block still carries the mark");
 	__free_pages(page, PRT_ORDER);
+	prt_release_held(&b, big);
 	prt_expect_count_exact(test, zone);
 }
 
@@ -386,9 +576,11 @@ static void prt_batches_stay_within_the_limit(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
 	struct prt_block b[PRT_BLOCKS];
+	struct prt_events ev;
 	unsigned int i;
 
-	page_reporting_batch = 3;
+	PRT_SET(test, page_reporting_batch, 3);
+	prt_snap(&ev);
 	for (i = 0; i < PRT_BLOCKS; i++)
 		prt_make_block(test, &b[i], PRT_ORDER);
 	prt_settle();
@@ -399,6 +591,7 @@ static void prt_batches_stay_within_the_limit(struct kunit *test)
 			    PRT_BLOCKS);
 	KUNIT_EXPECT_LE_MSG(test, dev->max_nents, 3U,
 			    "a report exceeded the batch size");
+	prt_expect_device_counters(test, dev, &ev);
 	for (i = 0; i < PRT_BLOCKS; i++) {
 		KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b[i].free),
 							 PRT_ORDER));
@@ -458,35 +651,43 @@ static unsigned long prt_run_worker_until_reported(struct prt_dev *dev,
 }
 
 /*
- * A pass of the idle tier must consume its request.  A free since the run
- * may have made a new one, but such a free also restamped the zone: only
- * a zone still carrying the run's @stamp shows the request's fate.  Only
- * the worker writes reporting_idle_free, and it cannot run again before
- * this thread sleeps.
+ * A run of the idle tier must consume its request and stop watching the
+ * zone.  A free since the run may have made a new request, but such a free
+ * also restamped the zone; a run disturbed like that is repeated, so that
+ * the check is always made on a run that left the zone with its stamp.
  */
 static void prt_expect_idle_consumed(struct kunit *test, struct zone *zone,
-				     unsigned long stamp)
+				     unsigned long quiet_for)
 {
-	bool requested;
+	struct page_reporting_zone *prz = page_reporting_zone_of(zone);
+	bool checked = false, requested = false;
+	unsigned long stamp;
+	unsigned int i;
 
-	spin_lock_irq(&zone->lock);
-	requested = zone->reporting_stamp == stamp &&
-		    test_bit(ZONE_REPORTING_IDLE, &zone->flags);
-	spin_unlock_irq(&zone->lock);
+	for (i = 0; i < PRT_TRIES && !checked; i++) {
+		stamp = prt_run_worker(zone, quiet_for);
+		spin_lock_irq(&zone->lock);
+		checked = zone->reporting_stamp == stamp;
+		requested = test_bit(ZONE_REPORTING_IDLE, &zone->flags);
+		spin_unlock_irq(&zone->lock);
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, checked,
+			      "every run of the worker was disturbed; nothing checked");
 	KUNIT_EXPECT_FALSE_MSG(test, requested,
 			       "the idle tier ran but left its request behind");
-	KUNIT_EXPECT_EQ(test, zone->reporting_idle_free, 0UL);
+	KUNIT_EXPECT_EQ(test, prz->idle_free, 0UL);
 }
 
 static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
-	unsigned long failed = prt_event(PGREPORT_FAILED);
 	struct prt_dev *dev = test->priv;
+	struct prt_events ev;
 	struct prt_block b;
 	struct page *page;
 	struct zone *zone;
 
+	prt_snap(&ev);
 	prt_make_block(test, &b, PRT_ORDER);
 	zone = page_zone(b.free);
 	prt_settle();
@@ -497,10 +698,8 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 	KUNIT_ASSERT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free),
 						     PRT_ORDER),
 			      "the block was not in the failed report");
-
-	KUNIT_EXPECT_GE(test, dev->calls, 1U);
-	KUNIT_EXPECT_GE_MSG(test, prt_event(PGREPORT_FAILED) - failed, 1UL,
-			    "the failed report was not counted");
+	KUNIT_EXPECT_GE_MSG(test, dev->failed, 1U, "no call failed");
+	prt_expect_device_counters(test, dev, &ev);
 	spin_lock_irq(&zone->lock);
 	KUNIT_EXPECT_TRUE_MSG(test, PageBuddy(b.free),
 			      "a block of the failed report was not returned");
@@ -515,10 +714,13 @@ static void prt_failed_report_leaves_pages_unmarked(struct kunit *test)
 					       jiffies + delay),
 			      "a failing device would be retried after one delay");
 
-	/* Allocator activity, then a quiet zone: still no paced retry. */
-	page = alloc_pages(GFP_HIGHUSER_MOVABLE, PRT_ORDER);
+	/*
+	 * Something new to report, allocator activity, then a quiet zone:
+	 * without the back-off the worker would report the new pageblock.
+	 */
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	__free_pages(page, PRT_ORDER);
+	__free_pages(page, MAX_PAGE_ORDER);
 	dev->fail_page = NULL;
 	prt_forget_reports(dev);
 	prt_run_worker(zone, delay + 1);
@@ -564,6 +766,68 @@ static void prt_merged_reported_buddies_are_reported_again(struct kunit *test)
 			      "the merged block was not reported as a whole");
 }
 
+/* In report(): free the buddy of the block in flight, then clear requests. */
+static void prt_free_buddy_in_flight(struct prt_dev *dev,
+				     struct scatterlist *sgl, unsigned int nents)
+{
+	struct prt_block *b = dev->priv;
+	struct zone *zone = page_zone(b->free);
+	struct scatterlist *sg;
+	bool in_flight = false;
+	unsigned int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		in_flight |= sg_page(sg) == b->free;
+	if (!b->held || !in_flight)
+		return;
+	prt_release_held(b, PRT_ORDER);
+	b->held = NULL;
+	prt_settle();
+	clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
+	clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+}
+
+/*
+ * A block that merges with its buddy while it is with the device comes
+ * back as part of a larger, unreported block: the tier of that block is
+ * requested, and only that one.
+ */
+static void prt_merge_at_putback_requests_its_tier(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	bool idle = false, eager = true;
+	struct prt_block b;
+	struct zone *zone;
+	unsigned int i;
+
+	KUNIT_ASSERT_LT(test, PRT_ORDER + 1, pageblock_order);
+	PRT_SET(test, page_reporting_idle_ms, 60000);
+	/* A pageblock freed by others meanwhile requests the eager tier. */
+	for (i = 0; i < PRT_TRIES && eager; i++) {
+		prt_make_block(test, &b, PRT_ORDER);
+		prt_settle();
+		zone = page_zone(b.free);
+		dev->priv = &b;
+		dev->during = prt_free_buddy_in_flight;
+		KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+		dev->during = NULL;
+		if (b.held) {
+			prt_release_held(&b, PRT_ORDER);
+			KUNIT_FAIL(test, "the block was not reported");
+			return;
+		}
+		cancel_delayed_work_sync(&page_reporting_work);
+		idle = test_bit(ZONE_REPORTING_IDLE, &zone->flags);
+		eager = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, idle,
+			      "the merged block's tier was not requested");
+	KUNIT_EXPECT_FALSE_MSG(test, eager,
+			       "a merge below pageblock order requested the pageblock tier");
+	KUNIT_EXPECT_FALSE(test, PageReported(b.free));
+	prt_expect_count_exact(test, zone);
+}
+
 /* Is @page a free block of exactly @order right now? */
 static bool prt_is_free_block(struct page *page, unsigned int order)
 {
@@ -588,7 +852,7 @@ static void prt_reports_order_zero(struct kunit *test)
 	 * it must have been reported, and most should be.  Everything free
 	 * already is reported first, so the pass looked at is a short one.
 	 */
-	page_reporting_order = 0;
+	PRT_SET(test, page_reporting_order, 0);
 	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
 	prt_forget_reports(dev);
 	for (i = 0; i < PRT_BLOCKS; i++)
@@ -618,7 +882,7 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 	struct page *page;
 	struct zone *zone;
 
-	page_reporting_order = pageblock_order;
+	PRT_SET(test, page_reporting_order, pageblock_order);
 	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	zone = page_zone(page);
@@ -635,16 +899,18 @@ static void prt_no_idle_tier_at_pageblock_order(struct kunit *test)
 static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
-	unsigned long pfn, stamp;
 	struct prt_dev *dev = test->priv;
+	struct page_reporting_zone *prz;
+	unsigned long pfn;
 	struct prt_block b;
 	struct zone *zone;
 
 	KUNIT_ASSERT_LT(test, PRT_ORDER, pageblock_order);
-	page_reporting_idle_ms = 60000;
+	PRT_SET(test, page_reporting_idle_ms, 60000);
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
 	zone = page_zone(b.free);
+	prz = page_reporting_zone_of(zone);
 	pfn = page_to_pfn(b.free);
 	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_IDLE, &zone->flags),
 			      "freeing a small block did not request the idle tier");
@@ -653,14 +919,13 @@ static void prt_small_blocks_wait_for_an_idle_zone(struct kunit *test)
 	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			       "a small block was reported before the zone went idle");
+	KUNIT_EXPECT_NE(test, prz->idle_free, 0UL);
 
-	KUNIT_EXPECT_NE(test, zone->reporting_idle_free, 0UL);
-
-	stamp = prt_run_worker_until_reported(dev, zone, page_reporting_idle() + 1,
-					      pfn, PRT_ORDER);
+	prt_run_worker_until_reported(dev, zone, page_reporting_idle() + 1,
+				      pfn, PRT_ORDER);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported once the zone was idle");
-	prt_expect_idle_consumed(test, zone, stamp);
+	prt_expect_idle_consumed(test, zone, page_reporting_idle() + 1);
 	prt_release_held(&b, PRT_ORDER);
 }
 
@@ -668,34 +933,40 @@ static void prt_small_blocks_go_from_a_steady_zone(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
 	struct prt_dev *dev = test->priv;
-	unsigned long pfn, stamp;
+	struct page_reporting_zone *prz;
 	struct prt_block b;
 	struct zone *zone;
+	unsigned long pfn;
 
 	/* Busy (stamped just now) but steady: free memory did not shrink. */
-	page_reporting_idle_ms = 60000;
+	PRT_SET(test, page_reporting_idle_ms, 60000);
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
 	zone = page_zone(b.free);
+	prz = page_reporting_zone_of(zone);
 	pfn = page_to_pfn(b.free);
 
 	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			       "the first look at a zone cannot tell it is steady");
-	KUNIT_EXPECT_NE(test, zone->reporting_idle_free, 0UL);
+	KUNIT_EXPECT_NE(test, prz->idle_free, 0UL);
 	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			       "a zone was taken as steady before an idle period passed");
 
 	/* As if the idle period had passed since the first look. */
-	zone->reporting_idle_at = jiffies - page_reporting_idle() - 1;
-	stamp = prt_run_worker(zone, delay + 1);
+	cancel_delayed_work_sync(&page_reporting_work);
+	prz->idle_at = jiffies - page_reporting_idle() - 1;
+	prt_run_worker(zone, delay + 1);
 	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, PRT_ORDER),
 			      "a small block was not reported from a steady zone");
-	prt_expect_idle_consumed(test, zone, stamp);
 	prt_release_held(&b, PRT_ORDER);
 }
 
+/*
+ * A fresh zone reports its pageblocks once it has been quiet for the
+ * delay, and not before.
+ */
 static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
@@ -705,11 +976,13 @@ static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 	struct zone *zone;
 
 	/* A block of the largest order cannot merge, so it stays as freed. */
-	page_reporting_idle_ms = 60000;
+	PRT_SET(test, page_reporting_idle_ms, 60000);
 	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	zone = page_zone(page);
+	KUNIT_EXPECT_EQ_MSG(test, page_reporting_zone_wait(zone), delay,
+			    "a fresh zone does not wait the plain delay");
 	__free_pages(page, MAX_PAGE_ORDER);
 
 	/* Allocator activity just now: not quiet yet. */
@@ -721,45 +994,43 @@ static void prt_pageblocks_go_after_the_short_delay(struct kunit *test)
 			      "a pageblock was not reported after the quiet delay");
 }
 
-static void prt_pageblock_free_pulls_in_the_idle_timer(struct kunit *test)
+/* Wait up to @timeout for the block at @pfn to be reported. */
+static bool prt_wait_reported(struct prt_dev *dev, unsigned long pfn,
+			      unsigned int order, unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+
+	while (!prt_was_reported(dev, pfn, order)) {
+		if (time_after(jiffies, deadline))
+			return false;
+		schedule_timeout_uninterruptible(1);
+	}
+	return true;
+}
+
+/*
+ * A pageblock freed while the worker is armed for much later (the idle
+ * tier's timer, say) pulls the worker in to its own, short wait.
+ */
+static void prt_pageblock_free_pulls_the_worker_in(struct kunit *test)
 {
 	unsigned long delay = page_reporting_delay();
-	struct prt_block b;
+	struct prt_dev *dev = test->priv;
+	unsigned long pfn;
 	struct page *page;
 	struct zone *zone;
-	unsigned int i;
 
-	/*
-	 * Only the idle tier's timer may be pending before the pageblock
-	 * free.  Background frees can request either tier at any time, so
-	 * start over until none did.
-	 */
-	page_reporting_idle_ms = 60000;
-	for (i = 0; i < PRT_TRIES; i++) {
-		cancel_delayed_work_sync(&page_reporting_work);
-		for_each_populated_zone(zone) {
-			clear_bit(ZONE_REPORTING_IDLE, &zone->flags);
-			clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
-		}
-		prt_make_block(test, &b, PRT_ORDER);
-		prt_settle();
-		if (delayed_work_pending(&page_reporting_work) &&
-		    time_after(READ_ONCE(page_reporting_work.timer.expires),
-			       jiffies + delay))
-			break;
-		prt_release_held(&b, PRT_ORDER);
-	}
-	KUNIT_ASSERT_LT_MSG(test, i, PRT_TRIES,
-			    "a small block did not arm the idle timer");
-
+	PRT_SET(test, page_reporting_idle_ms, 60000);
 	page = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	zone = page_zone(page);
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 60 * HZ);
+	clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 	__free_pages(page, MAX_PAGE_ORDER);
-	KUNIT_EXPECT_TRUE_MSG(test,
-			      time_before_eq(READ_ONCE(page_reporting_work.timer.expires),
-					     jiffies + delay),
-			      "a pageblock free left the worker waiting for the idle tier");
-	prt_release_held(&b, PRT_ORDER);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_wait_reported(dev, pfn, MAX_PAGE_ORDER,
+						      20 * delay + 10 * HZ),
+			      "the worker stayed armed for later after a pageblock free");
 }
 
 static void prt_second_device_is_refused(struct kunit *test)
@@ -769,21 +1040,455 @@ static void prt_second_device_is_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_reporting_register(&other), -EBUSY);
 }
 
+/* Large blocks need only their own size above the low watermark. */
+static void prt_large_blocks_need_only_their_size(struct kunit *test)
+{
+	unsigned int order, max = READ_ONCE(page_reporting_batch);
+	struct prt_dev *dev = test->priv;
+	unsigned long target, pfn;
+	struct page *block, *page, *next;
+	struct zone *zone;
+	LIST_HEAD(held);
+
+	block = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	zone = page_zone(block);
+	pfn = page_to_pfn(block);
+	/*
+	 * Leave the zone half a batch of such blocks above its low watermark,
+	 * less than a rule that reserves a whole batch of them wants, but
+	 * more than this one block.
+	 */
+	target = low_wmark_pages(zone) +
+		 ((unsigned long)(max / 2) << MAX_PAGE_ORDER);
+	for (order = MAX_PAGE_ORDER; order >= PRT_ORDER; order--) {
+		while (zone_page_state(zone, NR_FREE_PAGES) >
+		       target + (1UL << order)) {
+			page = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY |
+					   __GFP_NOWARN, order);
+			if (!page)
+				break;
+			set_page_private(page, order);
+			list_add(&page->lru, &held);
+		}
+	}
+	KUNIT_EXPECT_LT(test, zone_page_state(zone, NR_FREE_PAGES),
+			low_wmark_pages(zone) + ((unsigned long)max << MAX_PAGE_ORDER));
+	__free_pages(block, MAX_PAGE_ORDER);
+	KUNIT_EXPECT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
+			      "a large block was held back with its own size free above the low watermark");
+	list_for_each_entry_safe(page, next, &held, lru) {
+		order = page_private(page);
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+	}
+}
+
+static void prt_make_pageblocks(struct kunit *test, struct page **pages,
+				unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_PAGE_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+}
+
+/* Free @n blocks of MAX_PAGE_ORDER and report them with a paced pass. */
+static void prt_paced_report(struct kunit *test, struct prt_dev *dev,
+			     struct zone *zone, struct page **pages,
+			     unsigned int n)
+{
+	unsigned long wait = page_reporting_zone_wait(zone);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		__free_pages(pages[i], MAX_PAGE_ORDER);
+	prt_run_worker_until_reported(dev, zone, wait + 1,
+				      page_to_pfn(pages[0]), MAX_PAGE_ORDER);
+	KUNIT_ASSERT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(pages[0]),
+						     MAX_PAGE_ORDER),
+			      "a paced pass did not report the blocks");
+}
+
+/* Close the reuse window of @zone now, as if its time were over. */
+static void prt_close_window(struct zone *zone)
+{
+	struct page_reporting_zone *prz = page_reporting_zone_of(zone);
+
+	cancel_delayed_work_sync(&page_reporting_work);
+	if (prz->window_end)
+		prz->window_end = jiffies - 1;
+	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
+	flush_delayed_work(&page_reporting_work);
+}
+
+/*
+ * Memory reported and then allocated again within the window lengthens the
+ * zone's wait: the next pageblock is reported after twice the delay, not
+ * after the delay.  Memory left alone shortens the wait again.
+ */
+static void prt_reuse_lengthens_the_wait(struct kunit *test)
+{
+	unsigned long delay, pfn, wasted;
+	struct prt_dev *dev = test->priv;
+	struct page_reporting_zone *prz;
+	struct page *pages[4];
+	struct prt_events ev;
+	struct zone *zone;
+	unsigned int i;
+
+	PRT_SET(test, page_reporting_idle_ms, 60000);
+	PRT_SET(test, page_reporting_reuse_window_ms, 60000);
+	delay = page_reporting_delay();
+	prt_make_pageblocks(test, pages, ARRAY_SIZE(pages));
+	zone = page_zone(pages[0]);
+	prz = page_reporting_zone_of(zone);
+	KUNIT_ASSERT_EQ(test, prz->level, 0U);
+
+	/* Report, then take the same amount straight back. */
+	prt_paced_report(test, dev, zone, pages, ARRAY_SIZE(pages));
+	KUNIT_EXPECT_NE_MSG(test, prz->window_end, 0UL,
+			    "a paced pass opened no reuse window");
+	prt_snap(&ev);
+	prt_make_pageblocks(test, pages, ARRAY_SIZE(pages));
+	prt_close_window(zone);
+	wasted = prt_moved(&ev, PGREPORT_WASTED);
+	KUNIT_EXPECT_EQ_MSG(test, prz->level, 1U,
+			    "reusing what was reported did not lengthen the wait");
+	KUNIT_EXPECT_EQ(test, page_reporting_zone_wait(zone), 2 * delay);
+	KUNIT_EXPECT_GE_MSG(test, wasted, (unsigned long)ARRAY_SIZE(pages) << MAX_PAGE_ORDER,
+			    "page_reporting_wasted missed the reuse");
+	KUNIT_EXPECT_LE(test, wasted, prz->window_reported);
+
+	/* Quiet for more than the delay, less than the new wait: not yet. */
+	prt_forget_reports(dev);
+	pfn = page_to_pfn(pages[0]);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		__free_pages(pages[i], MAX_PAGE_ORDER);
+	prt_run_worker(zone, delay + 1);
+	KUNIT_EXPECT_FALSE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
+			       "a zone that reuses its reports was reported after the plain delay");
+	prt_run_worker_until_reported(dev, zone, 2 * delay + 1, pfn,
+				      MAX_PAGE_ORDER);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, pfn, MAX_PAGE_ORDER),
+			      "not reported after the lengthened wait");
+
+	/* Nothing taken back this time: the wait shortens again. */
+	prt_close_window(zone);
+	KUNIT_EXPECT_EQ_MSG(test, prz->level, 0U,
+			    "leaving reported memory alone did not shorten the wait");
+	KUNIT_EXPECT_EQ(test, page_reporting_zone_wait(zone), delay);
+}
+
+/* The learnt wait never exceeds page_reporting_max_delay_ms. */
+static void prt_wait_stops_at_the_maximum(struct kunit *test)
+{
+	struct page_reporting_zone *prz;
+	struct page *page;
+	struct zone *zone;
+	unsigned int i;
+
+	PRT_SET(test, page_reporting_delay_ms, 100);
+	PRT_SET(test, page_reporting_max_delay_ms, 350);
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	zone = page_zone(page);
+	__free_page(page);
+	prz = page_reporting_zone_of(zone);
+	cancel_delayed_work_sync(&page_reporting_work);
+	for (i = 0; i < 6; i++) {
+		/* A window in which all that was reported came back. */
+		prz->window_reported = 1;
+		prz->window_reused = READ_ONCE(zone->reporting_reused) - 1;
+		prz->window_end = jiffies - 1;
+		prt_close_window(zone);
+	}
+	KUNIT_EXPECT_EQ(test, page_reporting_zone_wait(zone),
+			msecs_to_jiffies(350));
+	KUNIT_EXPECT_LE_MSG(test, prz->level, 3U,
+			    "the level went on growing past the maximum wait");
+}
+
+/*
+ * With the fragments fallback off, an idle zone whose free memory is mostly
+ * small holes between movable pages is compacted, and comes back to the
+ * device as pageblocks, not as the holes.
+ */
+static void prt_fragmented_zone_is_compacted_first(struct kunit *test)
+{
+	unsigned long chunk = 1UL << PRT_ORDER, pages, i;
+	struct prt_dev *dev = test->priv;
+	unsigned long freed, whole = 0;
+	struct zone *zone = NULL;
+	struct prt_events ev;
+	struct file *file;
+	struct page *page;
+
+	if (!IS_ENABLED(CONFIG_COMPACTION))
+		kunit_skip(test, "CONFIG_COMPACTION is off");
+	PRT_SET(test, page_reporting_fragments, 0);
+	PRT_SET(test, page_reporting_idle_ms, 60000);
+
+	/*
+	 * Page cache pages are movable: eight pageblocks of them, half of it
+	 * then freed in holes, twice what compaction waits for.
+	 */
+	pages = 4 * PAGE_REPORTING_COMPACT_MIN;
+	if (pages > totalram_pages() / 2)
+		kunit_skip(test, "%lu MiB pageblocks: too large for this guest",
+			   pageblock_nr_pages >> (20 - PAGE_SHIFT));
+	file = shmem_file_setup("prt-fragments", pages << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	for (i = 0; i < pages; i++) {
+		page = shmem_read_mapping_page(file->f_mapping, i);
+		if (IS_ERR(page)) {
+			fput(file);
+			KUNIT_FAIL(test, "shmem page %lu: %ld", i, PTR_ERR(page));
+			return;
+		}
+		if (!i)
+			zone = page_zone(page);
+		put_page(page);
+	}
+	/* Every other chunk back: holes of PRT_ORDER between used pages. */
+	for (i = 0; i < pages; i += 2 * chunk)
+		shmem_truncate_range(file_inode(file), i << PAGE_SHIFT,
+				     ((i + chunk) << PAGE_SHIFT) - 1);
+	freed = pages / 2;
+	prt_settle();
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+
+	prt_snap(&ev);
+	prt_forget_reports(dev);
+	prt_run_worker(zone, page_reporting_idle() + 1);
+	for (i = 0; i < dev->nrec; i++)
+		if (dev->rec[i].order >= pageblock_order)
+			whole += 1UL << dev->rec[i].order;
+	KUNIT_EXPECT_EQ_MSG(test, prt_moved(&ev, PGREPORT_COMPACT), 1UL,
+			    "the fragmented idle zone was not compacted once");
+	KUNIT_EXPECT_GE_MSG(test, dev->min_order, pageblock_order,
+			    "a block below pageblock order was reported with the fallback off");
+	KUNIT_EXPECT_GE_MSG(test, whole, freed / 4,
+			    "compaction gave back %lu pages as pageblocks of %lu freed",
+			    whole, freed);
+	fput(file);
+}
+
+/*
+ * With the fallback on, fragments compaction could not merge are reported
+ * as they are.
+ */
+static void prt_fragments_go_when_compaction_cannot_help(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+	struct zone *zone;
+
+	PRT_SET(test, page_reporting_idle_ms, 60000);
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	zone = page_zone(b.free);
+	prt_run_worker_until_reported(dev, zone, page_reporting_idle() + 1,
+				      page_to_pfn(b.free), PRT_ORDER);
+	KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(b.free),
+						     PRT_ORDER),
+			      "a fragment was not reported with the fallback on");
+	prt_release_held(&b, PRT_ORDER);
+}
+
+/* In the middle of @list, under zone->lock: hide @page among the marked. */
+static void prt_bury(struct list_head *list, struct page *page)
+{
+	struct list_head *pos = list->next;
+	unsigned long n = 0, i;
+
+	list_for_each(pos, list)
+		n++;
+	pos = list;
+	for (i = 0; i < n / 2; i++)
+		pos = pos->next;
+	list_move(&page->buddy_list, pos);
+}
+
+/*
+ * A block among thousands of marked ones is found, and no hold of
+ * zone->lock looks at more than PAGE_REPORTING_SCAN list entries.
+ */
+static void prt_walks_are_bounded_per_lock_hold(struct kunit *test)
+{
+	unsigned int i, n = 2048, order = 0;
+	struct prt_dev *dev = test->priv;
+	struct prt_block *b, extra;
+	struct zone *zone;
+	int mt;
+
+	PRT_SET(test, page_reporting_order, order);
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++)
+		prt_make_block(test, &b[i], order);
+	prt_settle();
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+
+	prt_make_block(test, &extra, order);
+	prt_settle();
+	zone = page_zone(extra.free);
+	spin_lock_irq(&zone->lock);
+	mt = get_pageblock_migratetype(extra.free);
+	if (PageBuddy(extra.free) && !PageReported(extra.free))
+		prt_bury(&zone->free_area[order].free_list[mt], extra.free);
+	spin_unlock_irq(&zone->lock);
+
+	prt_forget_reports(dev);
+	page_reporting_kunit_scan_max = 0;
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_LE_MSG(test, page_reporting_kunit_scan_max,
+			    (unsigned int)PAGE_REPORTING_SCAN,
+			    "a lock hold looked at %u entries",
+			    page_reporting_kunit_scan_max);
+	if (prt_is_free_block(extra.free, order))
+		KUNIT_EXPECT_TRUE_MSG(test, prt_was_reported(dev, page_to_pfn(extra.free),
+							     order),
+				      "a block among marked ones was not reported");
+	prt_release_held(&extra, order);
+	for (i = 0; i < n; i++)
+		prt_release_held(&b[i], order);
+	prt_expect_count_exact(test, zone);
+}
+
+/*
+ * A pass out of budget tells report-now so, and leaves the rest for the
+ * next pass.
+ */
+static void prt_report_now_says_when_blocks_are_left(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b[PRT_BLOCKS];
+	unsigned int i, left = 0;
+
+	PRT_SET(test, page_reporting_batch, 1);
+	for (i = 0; i < PRT_BLOCKS; i++)
+		prt_make_block(test, &b[i], PRT_ORDER);
+	prt_settle();
+	page_reporting_kunit_budget = 1UL << PRT_ORDER;
+	KUNIT_EXPECT_EQ_MSG(test, page_reporting_flush(), -EAGAIN,
+			    "a pass that ran out of budget said it was done");
+	page_reporting_kunit_budget = 0;
+	for (i = 0; i < PRT_BLOCKS; i++)
+		left += !prt_was_reported(dev, page_to_pfn(b[i].free), PRT_ORDER);
+	KUNIT_EXPECT_GT(test, left, 0U);
+	KUNIT_EXPECT_EQ(test, page_reporting_flush(), 0);
+	for (i = 0; i < PRT_BLOCKS; i++) {
+		KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b[i].free),
+							 PRT_ORDER));
+		prt_release_held(&b[i], PRT_ORDER);
+	}
+}
+
+static int prt_report_now_thread(void *arg)
+{
+	struct prt_dev *dev = arg;
+	const struct kernel_param *kp = &__param_report_now;
+
+	/* As sysfs calls it for built-in code: under the parameter lock. */
+	kernel_param_lock(NULL);
+	WRITE_ONCE(dev->priv, ERR_PTR(kp->ops->set("1", kp)));
+	kernel_param_unlock(NULL);
+	complete_all(&dev->unregistered);
+	return 0;
+}
+
+/*
+ * The report_now parameter runs under the global parameter lock: it must
+ * queue the pass and return, never wait for the device there.
+ */
+static void prt_report_now_parameter_does_not_wait(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct task_struct *t;
+	struct prt_block b;
+	bool returned;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	dev->block = true;
+	dev->priv = NULL;
+	t = kthread_run(prt_report_now_thread, dev, "prt-report-now");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_NE_MSG(test, wait_for_completion_timeout(&dev->entered,
+							      30 * HZ), 0UL,
+			    "the queued pass never called report()");
+	/* report() is held: a parameter write that waits cannot return. */
+	returned = wait_for_completion_timeout(&dev->unregistered, 30 * HZ);
+	WRITE_ONCE(dev->block, false);
+	complete_all(&dev->release);
+	if (!returned)
+		wait_for_completion(&dev->unregistered);
+	KUNIT_EXPECT_TRUE_MSG(test, returned,
+			      "report_now waited for the device under the parameter lock");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dev->priv), 0L);
+	flush_delayed_work(&page_reporting_work);
+	prt_release_held(&b, PRT_ORDER);
+}
+
+/* The sysfs file waits for the pass and returns what it returned. */
+static void prt_report_now_file_returns_the_result(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	struct prt_block b;
+
+	prt_make_block(test, &b, PRT_ORDER);
+	prt_settle();
+	dev->fail = -EIO;
+	KUNIT_EXPECT_EQ(test, report_now_store(NULL, NULL, "1", 2), -EIO);
+	dev->fail = 0;
+	KUNIT_EXPECT_EQ(test, report_now_store(NULL, NULL, "0", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, report_now_store(NULL, NULL, "1", 2), 2);
+	KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, page_to_pfn(b.free),
+						 PRT_ORDER));
+	prt_release_held(&b, PRT_ORDER);
+}
+
 static int prt_unregister_thread(void *arg)
 {
 	struct prt_dev *dev = arg;
 
 	page_reporting_unregister(&dev->info);
-	complete(&dev->unregistered);
+	/* Past this point report() must have returned, for good. */
+	WRITE_ONCE(dev->priv, ERR_PTR(READ_ONCE(dev->block) ? -EBUSY : 0));
+	complete_all(&dev->unregistered);
 	return 0;
 }
 
-static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
+/* Never leave the unregister thread behind a failed assertion. */
+static void prt_join_unregister(void *arg)
+{
+	struct prt_dev *dev = arg;
+
+	/* Woken or not yet, the thread is held until it is joined. */
+	wake_up_process(dev->thread);
+	WRITE_ONCE(dev->block, false);
+	complete_all(&dev->release);
+	wait_for_completion(&dev->unregistered);
+	put_task_struct(dev->thread);
+}
+
+/*
+ * Unregister waits for the report in flight, and once it has begun no new
+ * report starts: not for the rest of the order, not for the orders below,
+ * whatever the batch size.
+ */
+static void prt_unregister_stops_the_pass(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;
+	struct prt_block big[3], small[3];
+	unsigned long deadline;
 	struct task_struct *t;
-	struct prt_block b[2];
-	unsigned long left, deadline;
+	unsigned int i;
 
 	/*
 	 * The thread first: creating it allocates, and an allocation might
@@ -791,46 +1496,53 @@ static void prt_unregister_waits_for_a_running_pass(struct kunit *test)
 	 */
 	t = kthread_create(prt_unregister_thread, dev, "prt-unregister");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	dev->thread = get_task_struct(t);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, prt_join_unregister,
+							dev), 0);
 
-	/* One block per report, and at least two blocks to report. */
-	page_reporting_batch = 1;
-	prt_make_block(test, &b[0], PRT_ORDER);
-	prt_make_block(test, &b[1], PRT_ORDER);
+	/* Partial batches of two orders, at the default batch size. */
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		prt_make_block(test, &big[i], PRT_ORDER + 1);
+		prt_make_block(test, &small[i], PRT_ORDER);
+	}
 	prt_settle();
 	dev->block = true;
 	WRITE_ONCE(page_reporting_force, true);
 	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-	if (!wait_for_completion_timeout(&dev->entered, 30 * HZ)) {
-		kthread_stop(t);
-		KUNIT_FAIL(test, "the forced pass never called report()");
-		return;
-	}
+	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(&dev->entered,
+							      30 * HZ), 0UL,
+			    "the forced pass never called report()");
 
-	/* report() is now blocked; unregister must wait for it. */
+	/* report() is held; unregister withdraws the device and waits. */
 	wake_up_process(t);
-	left = wait_for_completion_timeout(&dev->unregistered, HZ / 5);
-	KUNIT_EXPECT_EQ_MSG(test, left, 0UL,
-			    "unregister returned while report() was running");
-	/* Let unregister withdraw the device before the pass goes on. */
 	deadline = jiffies + 30 * HZ;
 	while (READ_ONCE(page_reporting_dev) && time_before(jiffies, deadline))
 		schedule_timeout_uninterruptible(1);
 	KUNIT_EXPECT_NULL_MSG(test, READ_ONCE(page_reporting_dev),
 			      "unregister did not withdraw the device");
+	/* Blocked in unregister, or it did not wait for report(). */
+	while (!completion_done(&dev->unregistered) &&
+	       !wait_task_inactive(t, TASK_UNINTERRUPTIBLE) &&
+	       time_before(jiffies, deadline))
+		schedule_timeout_uninterruptible(1);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&dev->unregistered),
+			       "unregister returned while report() was running");
+	WRITE_ONCE(dev->block, false);
 	complete_all(&dev->release);
-	KUNIT_ASSERT_NE_MSG(test,
-			    wait_for_completion_timeout(&dev->unregistered,
-							30 * HZ),
-			    0UL, "unregister did not finish after report() returned");
+	wait_for_completion(&dev->unregistered);
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(dev->priv), 0L,
+			    "report() was still running when unregister returned");
 	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 1U,
-			    "the pass went on after unregister, instead of stopping after the batch in flight");
+			    "report() was called again after unregister began");
 
-	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b[0].free),
-				  "a block was left isolated");
-	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b[1].free),
-				  "a block was left isolated");
-	prt_release_held(&b[0], PRT_ORDER);
-	prt_release_held(&b[1], PRT_ORDER);
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(big[i].free),
+					  "a block was left isolated");
+		KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(small[i].free),
+					  "a block was left isolated");
+		prt_release_held(&big[i], PRT_ORDER + 1);
+		prt_release_held(&small[i], PRT_ORDER);
+	}
 	/* prt_exit's unregister is a no-op now. */
 }
 
@@ -841,7 +1553,7 @@ static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
 	struct zone *zone;
 
 	/* A pass that will be due when its timer fires, 100 ms from now. */
-	page_reporting_idle_ms = 60000;
+	PRT_SET(test, page_reporting_idle_ms, 60000);
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
 	zone = page_zone(b.free);
@@ -853,9 +1565,9 @@ static void prt_unregister_cancels_a_pending_pass(struct kunit *test)
 	page_reporting_unregister(&dev->info);
 	KUNIT_EXPECT_FALSE_MSG(test, delayed_work_pending(&page_reporting_work),
 			       "unregister left the worker pending");
-	msleep(200);
-	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U,
-			    "report() ran after unregister");
+	KUNIT_EXPECT_FALSE_MSG(test, work_busy(&page_reporting_work.work),
+			       "unregister left the worker running");
+	KUNIT_EXPECT_EQ_MSG(test, dev->calls, 0U, "report() ran after unregister");
 	KUNIT_EXPECT_NOT_NULL_MSG(test, prt_free_head(b.free),
 				  "a block was left isolated");
 	KUNIT_EXPECT_EQ(test, page_reporting_flush(), -ENODEV);
@@ -880,7 +1592,7 @@ static void prt_unregister_forgets_the_marks(struct kunit *test)
 	spin_lock_irq(&zone->lock);
 	KUNIT_EXPECT_FALSE_MSG(test, PageReported(b.free),
 			       "a mark outlived the device it was reported to");
-	KUNIT_EXPECT_EQ(test, zone->reported_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, zone_reported_pages(zone), 0UL);
 	spin_unlock_irq(&zone->lock);
 	prt_expect_count_exact(test, zone);
 
@@ -893,15 +1605,78 @@ static void prt_unregister_forgets_the_marks(struct kunit *test)
 	prt_release_held(&b, PRT_ORDER);
 }
 
+static struct page *prt_moving;
+
+/*
+ * Unregister's walk has just left the unmovable list of the block's order:
+ * move the marked block there from the movable list, not walked yet, the way
+ * a fallback steals its pageblock.
+ */
+static void prt_move_behind_the_walk(struct zone *zone, unsigned int order,
+				     int mt)
+{
+	struct page *page = prt_moving;
+
+	if (!page || mt != MIGRATE_UNMOVABLE || page_zone(page) != zone)
+		return;
+	spin_lock_irq(&zone->lock);
+	if (PageBuddy(page) && buddy_order(page) == order && PageReported(page) &&
+	    get_pageblock_migratetype(page) == MIGRATE_MOVABLE) {
+		set_pageblock_migratetype(page, MIGRATE_UNMOVABLE);
+		list_move_tail(&page->buddy_list,
+			       &zone->free_area[order].free_list[MIGRATE_UNMOVABLE]);
+		prt_moving = NULL;
+	}
+	spin_unlock_irq(&zone->lock);
+}
+
+static void prt_unregister_catches_a_moving_mark(struct kunit *test)
+{
+	struct prt_dev *dev = test->priv;
+	unsigned int order = pageblock_order;
+	struct page *page;
+	struct zone *zone;
+	bool moved;
+
+	/* A whole free pageblock, so its migratetype can change with it. */
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	zone = page_zone(page);
+	__free_pages(page, order);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_ASSERT_TRUE(test, prt_is_free_block(page, order) &&
+			  PageReported(page));
+
+	prt_moving = page;
+	page_reporting_kunit_between_lists = prt_move_behind_the_walk;
+	page_reporting_unregister(&dev->info);
+	page_reporting_kunit_between_lists = NULL;
+	moved = !prt_moving;
+	prt_moving = NULL;
+
+	spin_lock_irq(&zone->lock);
+	if (PageBuddy(page) && get_pageblock_migratetype(page) == MIGRATE_UNMOVABLE) {
+		set_pageblock_migratetype(page, MIGRATE_MOVABLE);
+		list_move(&page->buddy_list,
+			  &zone->free_area[buddy_order(page)].free_list[MIGRATE_MOVABLE]);
+	}
+	spin_unlock_irq(&zone->lock);
+
+	KUNIT_ASSERT_TRUE_MSG(test, moved, "the block was taken before it could move");
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
+			       "a mark that moved behind unregister's walk survived it");
+	prt_expect_count_exact(test, zone);
+}
+
 static void prt_expect_rejected(struct kunit *test,
 				const struct kernel_param *kp,
 				unsigned int *var, const char *val)
 {
-	unsigned int old = *var;
+	unsigned int old = READ_ONCE(*var);
 
 	KUNIT_EXPECT_EQ_MSG(test, kp->ops->set(val, kp), -EINVAL,
 			    "%s=\"%s\" was accepted", kp->name, val);
-	KUNIT_EXPECT_EQ_MSG(test, *var, old,
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*var), old,
 			    "%s changed after rejecting \"%s\"", kp->name, val);
 }
 
@@ -909,7 +1684,7 @@ static void prt_expect_rejected(struct kunit *test,
 static void prt_expect_bound(struct kunit *test, const struct kernel_param *kp,
 			     unsigned int *var, unsigned int max)
 {
-	unsigned int old = *var;
+	unsigned int old = READ_ONCE(*var);
 	char num[16];
 
 	snprintf(num, sizeof(num), "%u", max + 1);
@@ -917,7 +1692,7 @@ static void prt_expect_bound(struct kunit *test, const struct kernel_param *kp,
 	snprintf(num, sizeof(num), "%u", max);
 	KUNIT_EXPECT_EQ_MSG(test, kp->ops->set(num, kp), 0,
 			    "%s=%s was refused", kp->name, num);
-	KUNIT_EXPECT_EQ(test, *var, max);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*var), max);
 	WRITE_ONCE(*var, old);
 }
 
@@ -926,36 +1701,51 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 	static const char * const bad[] = {
 		"", "garbage", "-1", "4x", "99999999999999999999",
 	};
+	static const struct {
+		const struct kernel_param *kp;
+		unsigned int *var;
+		unsigned int max;
+	} params[] = {
+		{ &__param_page_reporting_order, &page_reporting_order,
+		  MAX_PAGE_ORDER },
+		{ &__param_page_reporting_delay_ms, &page_reporting_delay_ms,
+		  PAGE_REPORTING_MAX_DELAY_MS },
+		{ &__param_page_reporting_max_delay_ms,
+		  &page_reporting_max_delay_ms, PAGE_REPORTING_MAX_DELAY_MS },
+		{ &__param_page_reporting_reuse_window_ms,
+		  &page_reporting_reuse_window_ms, PAGE_REPORTING_MAX_DELAY_MS },
+		{ &__param_page_reporting_idle_ms, &page_reporting_idle_ms,
+		  PAGE_REPORTING_MAX_IDLE_MS },
+		{ &__param_page_reporting_fragments, &page_reporting_fragments,
+		  1 },
+		{ &__param_page_reporting_batch, &page_reporting_batch,
+		  PAGE_REPORTING_CAPACITY },
+	};
 	const struct kernel_param *order = &__param_page_reporting_order;
-	const struct kernel_param *delay = &__param_page_reporting_delay_ms;
 	const struct kernel_param *batch = &__param_page_reporting_batch;
 	const struct kernel_param *idle = &__param_page_reporting_idle_ms;
-	unsigned int i;
+	unsigned int i, j;
 	char *buf;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		prt_expect_rejected(test, order, &page_reporting_order, bad[i]);
-		prt_expect_rejected(test, delay, &page_reporting_delay_ms, bad[i]);
-		prt_expect_rejected(test, batch, &page_reporting_batch, bad[i]);
-		prt_expect_rejected(test, idle, &page_reporting_idle_ms, bad[i]);
+	BUILD_BUG_ON(ARRAY_SIZE(params) != ARRAY_SIZE(prt_params));
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		for (j = 0; j < ARRAY_SIZE(bad); j++)
+			prt_expect_rejected(test, params[i].kp, params[i].var,
+					    bad[j]);
+		prt_expect_bound(test, params[i].kp, params[i].var,
+				 params[i].max);
 	}
-	prt_expect_bound(test, idle, &page_reporting_idle_ms,
-			 PAGE_REPORTING_MAX_IDLE_MS);
-	prt_expect_bound(test, order, &page_reporting_order, MAX_PAGE_ORDER);
-	prt_expect_bound(test, delay, &page_reporting_delay_ms,
-			 PAGE_REPORTING_MAX_DELAY_MS);
-	prt_expect_bound(test, batch, &page_reporting_batch,
-			 PAGE_REPORTING_CAPACITY);
 	prt_expect_rejected(test, batch, &page_reporting_batch, "0");
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("0", NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("maybe", NULL),
 			-EINVAL);
 
 	KUNIT_EXPECT_EQ(test, batch->ops->set("7", batch), 0);
-	KUNIT_EXPECT_EQ(test, page_reporting_batch, 7U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(page_reporting_batch), 7U);
 	KUNIT_EXPECT_EQ(test, order->ops->set("0", order), 0);
-	KUNIT_EXPECT_EQ(test, page_reporting_order, 0U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(page_reporting_order), 0U);
 	KUNIT_EXPECT_EQ(test, __param_report_now.ops->set("1", NULL), 0);
+	flush_delayed_work(&page_reporting_work);
 
 	/* What sysfs shows: sysfs_emit() wants a page-aligned page. */
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
@@ -974,21 +1764,32 @@ static void prt_parameters_reject_bad_values(struct kunit *test)
 
 static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_reports_exactly_the_freed_blocks),
-	KUNIT_CASE(prt_allocation_clears_the_mark),
+	KUNIT_CASE(prt_split_keeps_the_rest_marked),
 	KUNIT_CASE(prt_compaction_target_counts_as_reuse),
 	KUNIT_CASE(prt_batches_stay_within_the_limit),
 	KUNIT_CASE(prt_failed_report_leaves_pages_unmarked),
 	KUNIT_CASE(prt_no_idle_tier_at_pageblock_order),
 	KUNIT_CASE(prt_merged_reported_buddies_are_reported_again),
+	KUNIT_CASE(prt_merge_at_putback_requests_its_tier),
 	KUNIT_CASE(prt_reports_order_zero),
 	KUNIT_CASE(prt_small_blocks_wait_for_an_idle_zone),
 	KUNIT_CASE(prt_small_blocks_go_from_a_steady_zone),
 	KUNIT_CASE(prt_pageblocks_go_after_the_short_delay),
-	KUNIT_CASE(prt_pageblock_free_pulls_in_the_idle_timer),
+	KUNIT_CASE(prt_pageblock_free_pulls_the_worker_in),
+	KUNIT_CASE(prt_large_blocks_need_only_their_size),
+	KUNIT_CASE(prt_reuse_lengthens_the_wait),
+	KUNIT_CASE(prt_wait_stops_at_the_maximum),
+	KUNIT_CASE(prt_fragmented_zone_is_compacted_first),
+	KUNIT_CASE(prt_fragments_go_when_compaction_cannot_help),
+	KUNIT_CASE(prt_walks_are_bounded_per_lock_hold),
+	KUNIT_CASE(prt_report_now_says_when_blocks_are_left),
+	KUNIT_CASE(prt_report_now_parameter_does_not_wait),
+	KUNIT_CASE(prt_report_now_file_returns_the_result),
 	KUNIT_CASE(prt_second_device_is_refused),
-	KUNIT_CASE(prt_unregister_waits_for_a_running_pass),
+	KUNIT_CASE(prt_unregister_stops_the_pass),
 	KUNIT_CASE(prt_unregister_cancels_a_pending_pass),
 	KUNIT_CASE(prt_unregister_forgets_the_marks),
+	KUNIT_CASE(prt_unregister_catches_a_moving_mark),
 	KUNIT_CASE(prt_parameters_reject_bad_values),
 	{}
 };

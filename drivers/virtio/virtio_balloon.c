@@ -45,13 +45,22 @@
  * A device that stops answering: every wait for the device sleeps, warns
  * once after VB_SLOW_WARN, and returns when the device breaks, except a
  * report's: its pages go back to the allocator, so it waits for a reset.
- * remove gives a report in flight VB_REPORT_GRACE to come back; then it
- * breaks the queues, so that every other request fails at once, resets the
- * device, which ends its use of every buffer, the reported pages included,
- * and lets the report fail; the tear-down completes without the device.
- * (Suspend does not get that far: the freezer waits for the reporting work
- * and gives up, and the guest stays up.)  Inflate and deflate requests have
- * no such limit.
+ * remove waits for a report in flight until the device has answered on no
+ * queue for report_grace_ms (5 s by default): a device that is merely slow
+ * but still returns buffers is never reset.  Then remove stops resizing the
+ * balloon, breaks the queues, so that every other request fails at once,
+ * and resets the device.  Once its status reads back 0 the device has let
+ * go of every buffer, the reported pages included, and the report fails;
+ * the tear-down completes without the device.  A device whose status never
+ * reads back 0 may still write to the reported pages, so they stay off the
+ * free lists for good and the log says how many.  (Suspend does not get that
+ * far: the freezer waits for the reporting work and gives up, and the guest
+ * stays up.)  Inflate and deflate requests have no such limit.
+ *
+ * Surprise removal breaks the device before remove runs, so the driver's own
+ * waits return; but a removed virtio-pci device reads back all ones, and the
+ * transport's reset waits for its status to read 0, so remove does not
+ * return from the reset, with or without a report in flight.
  *
  * Driver states (enum vb_state):
  *
@@ -71,9 +80,11 @@
 
 #include <linux/balloon_compaction.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/oom.h>
 #include <linux/page_reporting.h>
 #include <linux/poison.h>
@@ -103,12 +114,8 @@
 #define VB_BROKEN_POLL		HZ
 /* A request unanswered for this long gets a warning in the log. */
 #define VB_SLOW_WARN		(30 * HZ)
-/*
- * How long remove and freeze wait for a report in flight before they give
- * up on the device.  Reporting a batch only asks the device to discard it,
- * which takes milliseconds.
- */
-#define VB_REPORT_GRACE		(5 * HZ)
+/* How long a reset device may take to read back status 0. */
+#define VB_RESET_WAIT		HZ
 
 /* Free page hinting works on blocks of the largest buddy order. */
 #define VB_HINT_ORDER		MAX_PAGE_ORDER
@@ -121,6 +128,42 @@
 #define VB_HINT_WAIT		(HZ / 10)
 /* vb_device.hint_flags: the command id in config space changed. */
 #define VB_HINT_CMD_STALE	0
+
+/* vb_device.wake_events: device events whose work keeps the system awake. */
+#define VB_WAKE_RESIZE		BIT(0)
+#define VB_WAKE_STATS		BIT(1)
+
+/*
+ * How long remove and freeze wait for a report in flight while the device
+ * answers on no queue at all.  Reporting a batch only asks the device to
+ * discard it, which takes milliseconds; a device that keeps returning other
+ * buffers is alive and is waited for.
+ */
+#define VB_REPORT_GRACE_MIN_MS	100U
+#define VB_REPORT_GRACE_MAX_MS	600000U
+static unsigned int report_grace_ms = 5000;
+
+static int vb_report_grace_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms < VB_REPORT_GRACE_MIN_MS ||
+	    ms > VB_REPORT_GRACE_MAX_MS)
+		return -EINVAL;
+	WRITE_ONCE(report_grace_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops vb_report_grace_ops = {
+	.set = vb_report_grace_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(report_grace_ms, &vb_report_grace_ops, &report_grace_ms, 0644);
+MODULE_PARM_DESC(report_grace_ms,
+		 "Silence in ms after which remove or freeze resets a device holding a free page report ("
+		 __stringify(VB_REPORT_GRACE_MIN_MS) ".." __stringify(VB_REPORT_GRACE_MAX_MS)
+		 ", default 5000)");
 
 /* Driver states, described at the top of this file. */
 enum vb_state {
@@ -143,7 +186,7 @@ struct vb_device {
 	struct virtqueue *inflate_vq;
 	struct virtqueue *deflate_vq;
 	struct virtqueue *stats_vq;	/* STATS_VQ */
-	struct virtqueue *hint_vq;	/* FREE_PAGE_HINT */
+	struct virtqueue *hint_vq;	/* FREE_PAGE_HINT, if usable */
 	struct virtqueue *report_vq;	/* REPORTING */
 
 	enum vb_free_fill fill;		/* content of freed pages */
@@ -158,8 +201,20 @@ struct vb_device {
 	/*
 	 * Taken by the queue and config callbacks, in interrupt context:
 	 * they queue work only under it and only while @state is VB_LIVE.
+	 * It also protects @wake_pending and @wake_running, the events whose
+	 * work is queued or running: the device's wakeup source is held while
+	 * either is not empty.
 	 */
 	spinlock_t event_lock;
+	unsigned long wake_pending;
+	unsigned long wake_running;
+	/* When the device last returned a buffer on any queue (jiffies). */
+	unsigned long last_answer;
+	/*
+	 * The device was given up on: requests fail, so the balloon stops
+	 * following the target.  Set under @lock, read without it.
+	 */
+	bool dead;
 
 	/*
 	 * Serializes every change of the balloon with its request to the
@@ -214,11 +269,13 @@ struct vb_device {
 	/*
 	 * Written under @event_lock: a report is with the device; remove or
 	 * freeze has begun, so no new report may start; the device was reset
-	 * with a report in flight, whose pages are ours again.
+	 * with a report in flight, whose pages are ours again, unless the
+	 * reset never completed and they are lost to it.
 	 */
 	bool report_busy;
 	bool report_closing;
 	bool report_released;
+	bool report_lost;
 
 	struct notifier_block oom_nb;	/* with DEFLATE_ON_OOM */
 };
@@ -230,6 +287,63 @@ static void vb_set_state(struct vb_device *vb, enum vb_state state)
 	WRITE_ONCE(vb->state, state);
 	spin_unlock_irq(&vb->event_lock);
 	mutex_unlock(&vb->lock);
+}
+
+/*
+ * Device events keep the system awake until the work they queued is done,
+ * so that a request of the host is not left pending across a suspend that
+ * a wakeup event should have held off.  vb_wake_hold() is called under
+ * @event_lock as the work is queued; the work calls vb_wake_start() before
+ * it looks at the device, so an event meanwhile holds again, and
+ * vb_wake_done() once it has nothing left to do.
+ */
+static void vb_wake_hold(struct vb_device *vb, unsigned long event)
+{
+	lockdep_assert_held(&vb->event_lock);
+
+	if (!vb->wake_pending && !vb->wake_running)
+		pm_stay_awake(&vb->vdev->dev);
+	vb->wake_pending |= event;
+}
+
+static void vb_wake_start(struct vb_device *vb, unsigned long event)
+{
+	spin_lock_irq(&vb->event_lock);
+	vb->wake_pending &= ~event;
+	vb->wake_running |= event;
+	spin_unlock_irq(&vb->event_lock);
+}
+
+static void vb_wake_done(struct vb_device *vb, unsigned long event)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->event_lock, flags);
+	if (vb->wake_running & event) {
+		vb->wake_running &= ~event;
+		if (!vb->wake_pending && !vb->wake_running)
+			pm_relax(&vb->vdev->dev);
+	}
+	spin_unlock_irqrestore(&vb->event_lock, flags);
+}
+
+/* Work for @events was cancelled: nothing is pending for them any more. */
+static void vb_wake_drop(struct vb_device *vb, unsigned long events)
+{
+	spin_lock_irq(&vb->event_lock);
+	if (vb->wake_pending || vb->wake_running) {
+		vb->wake_pending &= ~events;
+		vb->wake_running &= ~events;
+		if (!vb->wake_pending && !vb->wake_running)
+			pm_relax(&vb->vdev->dev);
+	}
+	spin_unlock_irq(&vb->event_lock);
+}
+
+/* The device returned a buffer: it is alive, whatever else it holds. */
+static void vb_answered(struct vb_device *vb)
+{
+	WRITE_ONCE(vb->last_answer, jiffies);
 }
 
 /* ---- Talking to the device ---------------------------------------------- */
@@ -288,6 +402,7 @@ static void vb_ack_done(struct virtqueue *vq)
 {
 	struct vb_device *vb = vq->vdev->priv;
 
+	vb_answered(vb);
 	wake_up(&vb->ack_wait);
 }
 
@@ -306,8 +421,13 @@ static void vb_set_frames(struct vb_device *vb, unsigned int slot,
 		vb->frames[slot + i] = cpu_to_virtio32(vb->vdev, first + i);
 }
 
-/* Send the first @count frames of the request on @vq, synchronously. */
-static void vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
+/*
+ * Send the first @count frames of the request on @vq, synchronously.
+ * Returns false if the device broke: it may or may not have seen the
+ * frames, and no later request reaches it, so the balloon stops following
+ * its target.
+ */
+static bool vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
 			   unsigned int count)
 {
 	struct scatterlist sg;
@@ -325,12 +445,15 @@ static void vb_send_frames(struct vb_device *vb, struct virtqueue *vq,
 	if (err) {
 		/* Only a broken device refuses: we go on without it. */
 		WARN_ON_ONCE(!virtqueue_is_broken(vq));
-		return;
+		goto lost;
 	}
 	virtqueue_kick(vq);
-	if (!vb_wait_used(&vb->ack_wait, vq, NULL))
-		dev_warn_once(&vb->vdev->dev,
-			      "device broke during a balloon request\n");
+	if (vb_wait_used(&vb->ack_wait, vq, NULL))
+		return true;
+	dev_warn_once(&vb->vdev->dev, "device broke during a balloon request\n");
+lost:
+	WRITE_ONCE(vb->dead, true);
+	return false;
 }
 
 static void vb_write_actual(struct vb_device *vb)
@@ -410,25 +533,26 @@ static unsigned int vb_inflate(struct vb_device *vb, unsigned int want)
 }
 
 /**
- * vb_deflate() - move up to @want frames out of the balloon
- * @vb: the balloon
+ * vb_deflate_locked() - take up to @want frames out of the balloon
+ * @vb: the balloon, whose @lock the caller holds
  * @want: frames wanted; at most one batch is done
+ * @released: the pages taken out go here, for vb_release()
  *
  * The device learns about the frames before the pages are freed, which is
  * what MUST_TELL_HOST requires.
  *
- * Return: frames released; 0 if the remaining pages are all isolated for
+ * Return: frames taken out; 0 if the remaining pages are all isolated for
  * migration or the device is down.
  */
-static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
+static unsigned int vb_deflate_locked(struct vb_device *vb, unsigned int want,
+				      struct list_head *released)
 {
-	struct page *page, *next;
 	unsigned int count = 0;
-	LIST_HEAD(released);
+	struct page *page;
 
-	mutex_lock(&vb->lock);
+	lockdep_assert_held(&vb->lock);
 	if (vb->state == VB_DOWN)
-		goto unlock;
+		return 0;
 
 	want = min3(want, VB_FRAME_BATCH, vb->held);
 	while (count < want) {
@@ -436,7 +560,7 @@ static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
 		if (!page)
 			break;
 		vb_set_frames(vb, count, page);
-		list_add(&page->lru, &released);
+		list_add(&page->lru, released);
 		count += VB_FRAMES_PER_PAGE;
 	}
 	if (count) {
@@ -444,15 +568,32 @@ static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
 		vb_send_frames(vb, vb->deflate_vq, count);
 		vb_write_actual(vb);
 	}
-unlock:
-	mutex_unlock(&vb->lock);
+	return count;
+}
 
-	list_for_each_entry_safe(page, next, &released, lru) {
+/* Give the pages vb_deflate_locked() took out back to the allocator. */
+static void vb_release(struct vb_device *vb, struct list_head *released)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, released, lru) {
 		list_del(&page->lru);
 		if (!vb->deflate_on_oom)
 			adjust_managed_page_count(page, 1);
 		put_page(page);
 	}
+}
+
+/* Move up to @want frames out of the balloon; returns the frames moved. */
+static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
+{
+	unsigned int count;
+	LIST_HEAD(released);
+
+	mutex_lock(&vb->lock);
+	count = vb_deflate_locked(vb, want, &released);
+	mutex_unlock(&vb->lock);
+	vb_release(vb, &released);
 	return count;
 }
 
@@ -490,39 +631,57 @@ static void vb_queue_resize(struct vb_device *vb, unsigned long delay)
 	spin_unlock_irqrestore(&vb->event_lock, flags);
 }
 
+/*
+ * One batch towards the target, then the next one.  The system stays awake
+ * until the balloon reaches its target or the device is given up on.
+ */
 static void vb_resize_work(struct work_struct *work)
 {
 	struct vb_device *vb = container_of(to_delayed_work(work),
 					    struct vb_device, resize_work);
-	s64 delta = vb_resize_delta(vb);
+	unsigned long delay = 0;
 	unsigned int want;
+	s64 delta;
 
+	vb_wake_start(vb, VB_WAKE_RESIZE);
+	delta = READ_ONCE(vb->dead) ? 0 : vb_resize_delta(vb);
 	if (delta > 0) {
 		want = min_t(s64, delta, VB_FRAME_BATCH);
-		if (vb_inflate(vb, want) < want) {
-			vb_queue_resize(vb, VB_RETRY_DELAY);
-			return;
-		}
+		if (vb_inflate(vb, want) < want)
+			delay = VB_RETRY_DELAY;
 	} else if (delta < 0) {
 		want = min_t(s64, -delta, VB_FRAME_BATCH);
-		if (!vb_deflate(vb, want)) {
-			/* Only pages under migration left; try again soon. */
-			vb_queue_resize(vb, 1);
-			return;
-		}
-	} else {
+		/* Only pages under migration left: try again soon. */
+		if (!vb_deflate(vb, want))
+			delay = 1;
+	}
+	/* A request that failed has given up on the device. */
+	if (!delta || READ_ONCE(vb->dead)) {
+		vb_wake_done(vb, VB_WAKE_RESIZE);
 		return;
 	}
-	vb_queue_resize(vb, 0);
+	vb_queue_resize(vb, delay);
 }
 
+/*
+ * Called with oom_lock held: waiting for @lock, which a request to the
+ * device may hold for as long as the device takes, would hold up the OOM
+ * killer.  A busy balloon gives nothing back this time.
+ */
 static int vb_oom_notify(struct notifier_block *nb, unsigned long unused,
 			 void *data)
 {
 	struct vb_device *vb = container_of(nb, struct vb_device, oom_nb);
 	unsigned long *freed = data;
+	unsigned int count;
+	LIST_HEAD(released);
 
-	*freed += vb_deflate(vb, VB_OOM_FRAMES) / VB_FRAMES_PER_PAGE;
+	if (!mutex_trylock(&vb->lock))
+		return NOTIFY_OK;
+	count = vb_deflate_locked(vb, VB_OOM_FRAMES, &released);
+	mutex_unlock(&vb->lock);
+	vb_release(vb, &released);
+	*freed += count / VB_FRAMES_PER_PAGE;
 	return NOTIFY_OK;
 }
 
@@ -671,9 +830,12 @@ static void vb_stats_request(struct virtqueue *vq)
 	struct vb_device *vb = vq->vdev->priv;
 	unsigned long flags;
 
+	vb_answered(vb);
 	spin_lock_irqsave(&vb->event_lock, flags);
-	if (vb->state == VB_LIVE)
+	if (vb->state == VB_LIVE) {
+		vb_wake_hold(vb, VB_WAKE_STATS);
 		queue_work(system_freezable_wq, &vb->stats_work);
+	}
 	spin_unlock_irqrestore(&vb->event_lock, flags);
 }
 
@@ -684,17 +846,20 @@ static void vb_stats_work(struct work_struct *work)
 	unsigned int len;
 	int err;
 
+	vb_wake_start(vb, VB_WAKE_STATS);
 	/* Only answer once the device has handed the buffer back. */
 	if (!virtqueue_get_buf(vb->stats_vq, &len))
-		return;
+		goto done;
 
 	err = vb_queue_stats(vb);
 	if (err) {
 		dev_warn_ratelimited(&vb->vdev->dev,
 				     "cannot requeue statistics: %d\n", err);
-		return;
+		goto done;
 	}
 	virtqueue_kick(vb->stats_vq);
+done:
+	vb_wake_done(vb, VB_WAKE_STATS);
 }
 
 /* ---- Free page hinting --------------------------------------------------- */
@@ -713,7 +878,7 @@ static void vb_hint_poke(struct vb_device *vb)
 {
 	lockdep_assert_held(&vb->event_lock);
 
-	if (!vb->hint_wq)
+	if (!vb->hint_wq || !vb->hint_vq)
 		return;
 	set_bit(VB_HINT_CMD_STALE, &vb->hint_flags);
 	queue_work(vb->hint_wq, &vb->hint_work);
@@ -725,6 +890,7 @@ static void vb_hint_progress(struct virtqueue *vq)
 {
 	struct vb_device *vb = vq->vdev->priv;
 
+	vb_answered(vb);
 	wake_up(&vb->hint_wait);
 }
 
@@ -901,23 +1067,13 @@ static unsigned long vb_hint_scan(struct shrinker *shrinker,
 	return blocks ? blocks * VB_HINT_PAGES : SHRINK_STOP;
 }
 
-/* Set up hinting if negotiated; a too short queue only disables it. */
+/* Set up hinting if negotiated and the queue is usable (vb_setup_vqs()). */
 static int vb_hint_init(struct vb_device *vb)
 {
 	struct device *dev = &vb->vdev->dev;
-	unsigned int size;
 
 	if (!vb->hint_vq)
 		return 0;
-
-	/* One slot for a block, one for the STOP id. */
-	size = virtqueue_get_vring_size(vb->hint_vq);
-	if (size < 2) {
-		dev_warn(dev,
-			 "free page hint queue has %u entries: hinting disabled\n",
-			 size);
-		return 0;
-	}
 
 	vb->hint_wq = alloc_workqueue("%s-hint",
 				      WQ_FREEZABLE | WQ_CPU_INTENSIVE, 0,
@@ -956,6 +1112,7 @@ static void vb_report_done(struct virtqueue *vq)
 {
 	struct vb_device *vb = vq->vdev->priv;
 
+	vb_answered(vb);
 	wake_up(&vb->report_wait);
 }
 
@@ -970,7 +1127,9 @@ static void vb_report_done(struct virtqueue *vq)
  * buffers.  The pages must not stay with the device once this returns.
  *
  * Return: 0 once the device returned the batch, else a negative errno and
- * the pages were never handed over (or the device is dead).
+ * the pages were never handed over or the device was reset;
+ * -ENOTRECOVERABLE if the reset did not complete and the device may still
+ * write to them.
  */
 static int vb_report(struct page_reporting_dev_info *prdev,
 		     struct scatterlist *sg, unsigned int nents)
@@ -1004,7 +1163,7 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 		 * vb_reporting_stop() ends up doing.
 		 */
 		if (!vb_wait_used(&vb->report_wait, vq, &vb->report_released))
-			err = -EIO;
+			err = READ_ONCE(vb->report_lost) ? -ENOTRECOVERABLE : -EIO;
 	}
 
 	spin_lock_irq(&vb->event_lock);
@@ -1015,22 +1174,49 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 }
 
 /*
- * The device sat on a report through the grace period.  Break its queues
- * first: no request reaches it any more, later ones fail at once, and every
+ * A reset is complete once the status reads back 0.  virtio-pci's reset
+ * waits for that itself, virtio-mmio's is a single write: wait here, but
+ * not forever.
+ */
+static bool vb_reset_done(struct virtio_device *vdev)
+{
+	unsigned long deadline = jiffies + VB_RESET_WAIT;
+
+	while (vdev->config->get_status(vdev)) {
+		if (time_after(jiffies, deadline))
+			return false;
+		msleep(1);
+	}
+	return true;
+}
+
+/*
+ * The device sat on a report and answered nothing through the grace
+ * period.  Stop resizing the balloon and break the queues first: no
+ * request reaches the device any more, later ones fail at once, and every
  * wait for it but the report's returns.  Then reset it, which ends its use
- * of every buffer, and only now let the report go: its pages are ours.
+ * of every buffer, and only once the reset is complete let the report go:
+ * its pages are ours.  If it never completes, they are not.
  */
 static void vb_abandon_device(struct vb_device *vb)
 {
+	bool reset;
+
 	dev_err(&vb->vdev->dev,
-		"device has held a free page report for %u s: resetting it\n",
-		VB_REPORT_GRACE / HZ);
+		"device has held a free page report and answered nothing for %u ms: resetting it\n",
+		READ_ONCE(report_grace_ms));
+	WRITE_ONCE(vb->dead, true);
 	virtio_break_device(vb->vdev);
 	wake_up(&vb->ack_wait);
 	wake_up(&vb->hint_wait);
 	virtio_reset_device(vb->vdev);
+	reset = vb_reset_done(vb->vdev);
+	if (!reset)
+		dev_err(&vb->vdev->dev,
+			"device did not complete its reset: the pages of its report stay off the free lists\n");
 
 	spin_lock_irq(&vb->event_lock);
+	WRITE_ONCE(vb->report_lost, !reset);
 	WRITE_ONCE(vb->report_released, true);
 	spin_unlock_irq(&vb->event_lock);
 	wake_up(&vb->report_wait);
@@ -1045,6 +1231,7 @@ static void vb_reporting_start(struct vb_device *vb)
 	spin_lock_irq(&vb->event_lock);
 	vb->report_closing = false;
 	vb->report_released = false;
+	vb->report_lost = false;
 	spin_unlock_irq(&vb->event_lock);
 	err = page_reporting_register(&vb->prdev);
 	if (err) {
@@ -1055,58 +1242,67 @@ static void vb_reporting_start(struct vb_device *vb)
 	vb->report_registered = true;
 }
 
+/* When the device, silent since the later of @start and its last answer, runs out of grace. */
+static unsigned long vb_grace_end(struct vb_device *vb, unsigned long start)
+{
+	unsigned long answer = READ_ONCE(vb->last_answer);
+
+	if (time_after(answer, start))
+		start = answer;
+	return start + msecs_to_jiffies(READ_ONCE(report_grace_ms));
+}
+
 /*
  * Leave the reporting engine, which waits for the report in flight, which
  * waits for the device.  New reports are refused first, so at most the one
- * in flight is left; a device that does not return it within the grace
- * period is given up on.
+ * in flight is left.  A device that answers on no queue for the grace
+ * period, counted from now or from its last answer, whichever is later, is
+ * given up on; one that keeps answering is slow, not stuck, and is waited
+ * for.
  */
 static void vb_reporting_stop(struct vb_device *vb)
 {
+	unsigned long start = jiffies, end;
+
 	if (!vb->report_registered)
 		return;
 
 	spin_lock_irq(&vb->event_lock);
 	vb->report_closing = true;
 	spin_unlock_irq(&vb->event_lock);
-	if (!wait_event_timeout(vb->report_wait, !READ_ONCE(vb->report_busy),
-				VB_REPORT_GRACE))
-		vb_abandon_device(vb);
+	for (;;) {
+		end = vb_grace_end(vb, start);
+		if (!time_before(jiffies, end)) {
+			vb_abandon_device(vb);
+			break;
+		}
+		if (wait_event_timeout(vb->report_wait,
+				       !READ_ONCE(vb->report_busy),
+				       end - jiffies))
+			break;
+	}
 
 	page_reporting_unregister(&vb->prdev);
 	vb->report_registered = false;
 }
 
-/* Decide at probe whether reporting can work with this device. */
+/* Set up the reporting device; vb_setup_vqs() decided whether it is used. */
 static void vb_reporting_probe(struct vb_device *vb)
 {
-	unsigned int size;
-
-	if (!vb->report_vq)
-		return;
-	/*
-	 * A report is one chain of up to PAGE_REPORTING_CAPACITY direct
-	 * descriptors.
-	 */
-	size = virtqueue_get_vring_size(vb->report_vq);
-	if (size < PAGE_REPORTING_CAPACITY) {
-		dev_warn(&vb->vdev->dev,
-			 "reporting queue has %u entries, %u needed: free page reporting disabled\n",
-			 size, PAGE_REPORTING_CAPACITY);
-		return;
-	}
 #ifdef PAGE_REPORTING_IDLE_TIER
 	/*
 	 * The device takes any page-aligned range, and this engine reports
-	 * blocks below pageblock_order only from an idle or steady zone.
-	 * Memory freed by user space is physically scattered pages, which
-	 * rarely merge while the rest of a mapping is in use: let the engine
-	 * go down to single pages there.  Elsewhere the engine chooses.
+	 * blocks below pageblock_order only from an idle or steady zone, after
+	 * trying to compact them into pageblocks.  Memory freed by user space
+	 * is physically scattered pages, which rarely merge while the rest of
+	 * a mapping is in use: let the engine go down to single pages there.
 	 */
 	vb->prdev.flags = PAGE_REPORTING_F_SINGLE_PAGES;
+#else
+	/* A stock engine reports only what is asked, pageblocks by default. */
+	vb->prdev.order = vb_report_order(PAGE_SHIFT, pageblock_order);
 #endif
 	vb->prdev.report = vb_report;
-	vb->report_wanted = true;
 	vb_reporting_start(vb);
 }
 
@@ -1149,6 +1345,26 @@ static void vb_drop_vqs(struct vb_device *vb)
 	vb->report_vq = NULL;
 }
 
+/*
+ * @vq, or NULL if it has fewer than @need entries: its feature then goes
+ * unused, and the log says why.  Checked again on restore, since the device
+ * may come back with other queue sizes.
+ */
+static struct virtqueue *vb_vq_short(struct vb_device *vb,
+				     struct virtqueue *vq, unsigned int need)
+{
+	unsigned int size;
+
+	if (!vq)
+		return NULL;
+	size = virtqueue_get_vring_size(vq);
+	if (size >= need)
+		return vq;
+	dev_warn(&vb->vdev->dev, "%s queue has %u entries, %u needed: not used\n",
+		 vq->name, size, need);
+	return NULL;
+}
+
 /* Find the queues for the negotiated features and fill the stats queue. */
 static int vb_setup_vqs(struct vb_device *vb)
 {
@@ -1175,8 +1391,11 @@ static int vb_setup_vqs(struct vb_device *vb)
 	vb->inflate_vq = vb_vq_of(vqs, &layout, VB_VQ_INFLATE);
 	vb->deflate_vq = vb_vq_of(vqs, &layout, VB_VQ_DEFLATE);
 	vb->stats_vq = vb_vq_of(vqs, &layout, VB_VQ_STATS);
-	vb->hint_vq = vb_vq_of(vqs, &layout, VB_VQ_HINT);
-	vb->report_vq = vb_vq_of(vqs, &layout, VB_VQ_REPORT);
+	vb->hint_vq = vb_vq_short(vb, vb_vq_of(vqs, &layout, VB_VQ_HINT), 2);
+	/* A report is one chain of up to a batch of direct descriptors. */
+	vb->report_vq = vb_vq_short(vb, vb_vq_of(vqs, &layout, VB_VQ_REPORT),
+				    PAGE_REPORTING_CAPACITY);
+	vb->report_wanted = !!vb->report_vq;
 
 	/*
 	 * The device asks for statistics by returning a buffer, so it needs
@@ -1202,6 +1421,7 @@ static void vb_config_changed(struct virtio_device *vdev)
 
 	spin_lock_irqsave(&vb->event_lock, flags);
 	if (vb->state == VB_LIVE) {
+		vb_wake_hold(vb, VB_WAKE_RESIZE);
 		mod_delayed_work(system_freezable_wq, &vb->resize_work, 0);
 		vb_hint_poke(vb);
 	}
@@ -1236,6 +1456,7 @@ static void vb_quiesce(struct vb_device *vb)
 	wake_up(&vb->hint_wait);
 	cancel_delayed_work_sync(&vb->resize_work);
 	cancel_work_sync(&vb->stats_work);
+	vb_wake_drop(vb, VB_WAKE_RESIZE | VB_WAKE_STATS);
 	if (vb->hint_wq)
 		cancel_work_sync(&vb->hint_work);
 }
@@ -1266,6 +1487,7 @@ static void vb_init_struct(struct vb_device *vb, struct virtio_device *vdev)
 				want_init_on_free());
 
 	spin_lock_init(&vb->event_lock);
+	vb->last_answer = jiffies;
 	mutex_init(&vb->lock);
 	init_waitqueue_head(&vb->ack_wait);
 	INIT_DELAYED_WORK(&vb->resize_work, vb_resize_work);
@@ -1331,6 +1553,12 @@ static int vb_probe(struct virtio_device *vdev)
 		if (err)
 			goto err_hint;
 	}
+
+	/*
+	 * The balloon cannot wake the system itself, but it handles wakeup
+	 * events the transport passes up, with a wakeup source of its own.
+	 */
+	device_set_wakeup_capable(&vdev->dev, true);
 
 	vb_write_poison(vb);
 	virtio_device_ready(vdev);
@@ -1429,3 +1657,7 @@ module_virtio_driver(vb_driver);
 
 MODULE_DESCRIPTION("Virtio memory balloon driver");
 MODULE_LICENSE("GPL");
+
+#ifdef CONFIG_VIRTIO_BALLOON_DEVICE_KUNIT_TEST
+#include "virtio_balloon_device_kunit.c"
+#endif

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * KUnit tests of the virtio balloon driver against a fake balloon device.
+ * Included from virtio_balloon.c, so that a case can reach the driver's
+ * state and call its OOM notifier.
  *
  * The fake is a small virtio transport: split rings created with
  * vring_create_virtqueue(), a config space in memory and a "device" side
- * that runs in the notify callback.  It returns every buffer at once, except
- * that it can withhold free page reports, the one thing a real host (QEMU
- * always answers) cannot be made to do.  On the reporting queue it also
- * checks each report: device-writable, page-aligned blocks that are off the
- * free lists while the device has them.
+ * that runs in the notify callback.  It returns every buffer at once, but it
+ * can also withhold what the tests ask it to: free page reports, inflate and
+ * deflate requests, the statistics buffer.  A real host (QEMU always
+ * answers) cannot be made to do that.  On the reporting queue it also checks
+ * each report: device-writable, page-aligned blocks that are off the free
+ * lists while the device has them.
  *
  * The driver binds to the fake through the virtio bus, so these tests run
  * the driver's probe and remove and the reporting engine's real passes.
@@ -16,41 +19,45 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
-#include <linux/delay.h>
 #include <linux/kthread.h>
-#include <linux/mm.h>
-#include <linux/module.h>
-#include <linux/page_reporting.h>
-#include <linux/slab.h>
-#include <linux/spinlock.h>
+#include <linux/pm_wakeup.h>
 #include <linux/string.h>
-#include <linux/virtio.h>
-#include <linux/virtio_balloon.h>
-#include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
-#include <linux/vmstat.h>
 
 /* Entries of every queue but the reporting one. */
 #define VBT_VQ_SIZE		64
 /* Most queues the driver asks for (inflate ... reporting). */
-#define VBT_MAX_VQS		5
+#define VBT_MAX_VQS		VB_VQ_ROLES
 /* Generous bounds: a pass starts a delay (250 ms) after probe. */
 #define VBT_REPORT_TIMEOUT	(30 * HZ)
 #define VBT_REMOVE_TIMEOUT	(60 * HZ)
+#define VBT_WAIT		(30 * HZ)
+
+/* What the fake withholds, by queue. */
+enum vbt_hold {
+	VBT_HOLD_REPORTS = BIT(0),
+	VBT_HOLD_ACKS = BIT(1),		/* inflate and deflate requests */
+	VBT_HOLD_STATS = BIT(2),
+};
 
 /**
  * struct vbt_dev - the fake balloon device
  * @vdev: the virtio device the driver binds to
  * @features: device features offered
  * @report_vq_size: entries of the reporting queue
- * @withhold: keep free page reports instead of returning them
  * @lock: protects everything below it
+ * @hold: what to withhold (enum vbt_hold)
+ * @reset_sticks: the first reset leaves the status as it was, as if it never
+ *	completed
  * @status: device status register
  * @config: config space
- * @report_vq: the reporting queue, once the driver found it
+ * @vqs: the queues, once the driver found them
  * @last_avail: next available ring entry to take, per queue
+ * @kept: heads of withheld buffers, per queue
+ * @nkept: entries in @kept, per queue
  * @reports: reports seen on the reporting queue
+ * @requests: inflate and deflate requests seen
  * @bad_blocks: report entries not device-writable, empty, unaligned or
  *	outside memory, and chains that run past the ring
  * @blocks_on_free_list: report entries allocated or on a free list
@@ -58,8 +65,10 @@
  * @held_blocks: entries in @held
  * @held_pages: pages in @held
  * @reused_before_reset: withheld blocks allocated or free again at reset
- * @resets: resets while a report was withheld
+ * @resets: 1 once a reset ended a withheld report
+ * @actual_writes: writes of the "actual" config field
  * @first_report: completed by the first report
+ * @first_request: completed by the first inflate or deflate request
  * @released: completed by the release of @vdev
  * @removed: completed once unregistering @vdev returned
  */
@@ -67,14 +76,18 @@ struct vbt_dev {
 	struct virtio_device vdev;
 	u64 features;
 	unsigned int report_vq_size;
-	bool withhold;
 
 	spinlock_t lock;	/* the device side against the driver side */
+	unsigned int hold;
+	bool reset_sticks;
 	u8 status;
 	struct virtio_balloon_config config;
-	struct virtqueue *report_vq;
+	struct virtqueue *vqs[VBT_MAX_VQS];
 	u16 last_avail[VBT_MAX_VQS];
+	u16 kept[VBT_MAX_VQS][VBT_VQ_SIZE];
+	unsigned int nkept[VBT_MAX_VQS];
 	unsigned int reports;
+	unsigned int requests;
 	unsigned int bad_blocks;
 	unsigned int blocks_on_free_list;
 	struct page *held[PAGE_REPORTING_CAPACITY];
@@ -82,8 +95,10 @@ struct vbt_dev {
 	unsigned long held_pages;
 	unsigned int reused_before_reset;
 	unsigned int resets;
+	unsigned int actual_writes;
 
 	struct completion first_report;
+	struct completion first_request;
 	struct completion released;
 	struct completion removed;
 };
@@ -118,7 +133,7 @@ static bool vbt_block_reused(struct page *page)
 
 /* Check the chain of a report starting at descriptor @head. */
 static void vbt_take_report(struct vbt_dev *fake, const struct vring *vr,
-			    u16 head)
+			    u16 head, bool withhold)
 {
 	struct virtio_device *vdev = &fake->vdev;
 	unsigned int n = 0;
@@ -150,8 +165,7 @@ static void vbt_take_report(struct vbt_dev *fake, const struct vring *vr,
 		} else {
 			if (vbt_block_reused(page))
 				fake->blocks_on_free_list++;
-			if (fake->withhold &&
-			    fake->held_blocks < ARRAY_SIZE(fake->held)) {
+			if (withhold && fake->held_blocks < ARRAY_SIZE(fake->held)) {
 				fake->held[fake->held_blocks++] = page;
 				fake->held_pages += len >> PAGE_SHIFT;
 			}
@@ -164,19 +178,46 @@ static void vbt_take_report(struct vbt_dev *fake, const struct vring *vr,
 	complete(&fake->first_report);
 }
 
-/*
- * Take every new buffer of @vq.  All are returned at once, but for reports
- * while withholding.  Returns whether any buffer was returned.
- */
-static bool vbt_serve(struct vbt_dev *fake, struct virtqueue *vq)
+/* Put the buffer at @head on the used ring of @vq. */
+static void vbt_use(struct vbt_dev *fake, struct virtqueue *vq, u16 head)
 {
 	struct virtio_device *vdev = &fake->vdev;
 	/* The used ring is the device's to write. */
 	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
-	bool is_report = vq == fake->report_vq;
+	u16 used = virtio16_to_cpu(vdev, vr->used->idx);
+
+	vr->used->ring[used % vr->num].id = cpu_to_virtio32(vdev, head);
+	vr->used->ring[used % vr->num].len = cpu_to_virtio32(vdev, 0);
+	/* The entry must be visible before the index that covers it. */
+	virt_wmb();
+	vr->used->idx = cpu_to_virtio16(vdev, used + 1);
+}
+
+/* What the fake holds back of the buffers of @vq. */
+static unsigned int vbt_hold_of(struct virtqueue *vq)
+{
+	if (!strcmp(vq->name, "reporting"))
+		return VBT_HOLD_REPORTS;
+	if (!strcmp(vq->name, "inflate") || !strcmp(vq->name, "deflate"))
+		return VBT_HOLD_ACKS;
+	if (!strcmp(vq->name, "stats"))
+		return VBT_HOLD_STATS;
+	return 0;
+}
+
+/*
+ * Take every new buffer of @vq.  All are returned at once, but for those
+ * the fake withholds.  Returns whether any buffer was returned.
+ */
+static bool vbt_serve(struct vbt_dev *fake, struct virtqueue *vq)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
+	unsigned int what = vbt_hold_of(vq);
+	bool hold = fake->hold & what;
 	u16 *last = &fake->last_avail[vq->index];
 	bool returned = false;
-	u16 avail, used, head;
+	u16 avail, head;
 
 	lockdep_assert_held(&fake->lock);
 
@@ -185,20 +226,32 @@ static bool vbt_serve(struct vbt_dev *fake, struct virtqueue *vq)
 	virt_rmb();
 	for (; *last != avail; (*last)++) {
 		head = virtio16_to_cpu(vdev, vr->avail->ring[*last % vr->num]);
-		if (is_report) {
-			vbt_take_report(fake, vr, head);
-			if (fake->withhold)
-				continue;
+		if (what == VBT_HOLD_REPORTS)
+			vbt_take_report(fake, vr, head, hold);
+		if (what == VBT_HOLD_ACKS) {
+			fake->requests++;
+			complete(&fake->first_request);
 		}
-		used = virtio16_to_cpu(vdev, vr->used->idx);
-		vr->used->ring[used % vr->num].id = cpu_to_virtio32(vdev, head);
-		vr->used->ring[used % vr->num].len = cpu_to_virtio32(vdev, 0);
-		/* The entry must be visible before the index that covers it. */
-		virt_wmb();
-		vr->used->idx = cpu_to_virtio16(vdev, used + 1);
+		if (hold && what != VBT_HOLD_REPORTS) {
+			fake->kept[vq->index][fake->nkept[vq->index]++] = head;
+			continue;
+		}
+		if (hold)
+			continue;
+		vbt_use(fake, vq, head);
 		returned = true;
 	}
 	return returned;
+}
+
+/* The used buffer interrupt, as a transport would raise it. */
+static void vbt_interrupt(struct virtqueue *vq)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	vring_interrupt(0, vq);
+	local_irq_restore(flags);
 }
 
 static bool vbt_notify(struct virtqueue *vq)
@@ -216,13 +269,40 @@ static bool vbt_notify(struct virtqueue *vq)
 		returned = vbt_serve(fake, vq);
 	spin_unlock_irqrestore(&fake->lock, flags);
 
-	if (returned) {
-		/* The used buffer interrupt, as a transport would raise it. */
-		local_irq_save(flags);
-		vring_interrupt(0, vq);
-		local_irq_restore(flags);
-	}
+	if (returned)
+		vbt_interrupt(vq);
 	return true;
+}
+
+/*
+ * Return up to @max buffers the fake kept on the queue named @name, and
+ * stop withholding @what.  Returns how many it returned.
+ */
+static unsigned int vbt_give_back(struct vbt_dev *fake, const char *name,
+				  unsigned int what, unsigned int max)
+{
+	struct virtqueue *vq = NULL;
+	unsigned int i, n = 0;
+
+	spin_lock_irq(&fake->lock);
+	fake->hold &= ~what;
+	for (i = 0; i < VBT_MAX_VQS; i++) {
+		struct virtqueue *q = fake->vqs[i];
+		unsigned int *nkept;
+
+		if (!q || strcmp(q->name, name))
+			continue;
+		nkept = &fake->nkept[q->index];
+		while (*nkept && n < max) {
+			vbt_use(fake, q, fake->kept[q->index][--*nkept]);
+			n++;
+		}
+		vq = q;
+	}
+	spin_unlock_irq(&fake->lock);
+	if (vq && n)
+		vbt_interrupt(vq);
+	return n;
 }
 
 /* ---- The transport --------------------------------------------------------- */
@@ -248,6 +328,8 @@ static void vbt_set(struct virtio_device *vdev, unsigned int offset,
 		return;
 	spin_lock_irq(&fake->lock);
 	memcpy((u8 *)&fake->config + offset, buf, len);
+	if (offset == offsetof(struct virtio_balloon_config, actual))
+		fake->actual_writes++;
 	spin_unlock_irq(&fake->lock);
 }
 
@@ -273,23 +355,30 @@ static void vbt_set_status(struct virtio_device *vdev, u8 status)
 
 /*
  * A reset ends the device's use of every buffer: the withheld report's
- * blocks are the driver's again.  Until this point none of them may have
- * gone back to a free list.
+ * blocks are the driver's again, once the status reads back 0.  Until this
+ * point none of them may have gone back to a free list.  A fake whose reset
+ * sticks never reads back 0, as a device that never completes its reset.
  */
 static void vbt_reset(struct virtio_device *vdev)
 {
 	struct vbt_dev *fake = to_vbt(vdev);
 	unsigned int i;
 
+	bool sticks = false;
+
 	spin_lock_irq(&fake->lock);
-	fake->status = 0;
-	if (fake->held_blocks) {
-		fake->resets++;
+	for (i = 0; i < VBT_MAX_VQS; i++)
+		fake->nkept[i] = 0;
+	/* The reset that ends the withheld report; only it may stick. */
+	if (fake->held_blocks && !fake->resets) {
+		fake->resets = 1;
+		sticks = fake->reset_sticks;
 		for (i = 0; i < fake->held_blocks; i++)
 			if (vbt_block_reused(fake->held[i]))
 				fake->reused_before_reset++;
-		fake->held_blocks = 0;
 	}
+	if (!sticks)
+		fake->status = 0;
 	spin_unlock_irq(&fake->lock);
 }
 
@@ -299,7 +388,7 @@ static void vbt_del_vqs(struct virtio_device *vdev)
 	struct virtqueue *vq, *next;
 
 	spin_lock_irq(&fake->lock);
-	fake->report_vq = NULL;
+	memset(fake->vqs, 0, sizeof(fake->vqs));
 	spin_unlock_irq(&fake->lock);
 	list_for_each_entry_safe(vq, next, &vdev->vqs, list)
 		vring_del_virtqueue(vq);
@@ -332,12 +421,11 @@ static int vbt_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			vbt_del_vqs(vdev);
 			return -ENOMEM;
 		}
+		spin_lock_irq(&fake->lock);
 		fake->last_avail[i] = 0;
-		if (report) {
-			spin_lock_irq(&fake->lock);
-			fake->report_vq = vqs[i];
-			spin_unlock_irq(&fake->lock);
-		}
+		fake->nkept[i] = 0;
+		fake->vqs[i] = vqs[i];
+		spin_unlock_irq(&fake->lock);
 	}
 	return 0;
 }
@@ -407,9 +495,13 @@ static int vbt_try_reporting_slot(void)
 	return err;
 }
 
-/* Create the fake and bind the driver to it. */
-static struct vbt_dev *vbt_plug(struct kunit *test, unsigned int report_vq_size,
-				bool withhold)
+#define VBT_BASE_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) | \
+				 VB_F(MUST_TELL_HOST) | VB_F(REPORTING))
+
+/* Create the fake, offering @features, and bind the driver to it. */
+static struct vbt_dev *vbt_plug_with(struct kunit *test, u64 features,
+				     unsigned int report_vq_size,
+				     unsigned int hold)
 {
 	struct vbt_dev *fake;
 	int err;
@@ -423,13 +515,12 @@ static struct vbt_dev *vbt_plug(struct kunit *test, unsigned int report_vq_size,
 	fake = kzalloc(sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fake);
 
-	fake->features = BIT_ULL(VIRTIO_F_VERSION_1) |
-			 BIT_ULL(VIRTIO_BALLOON_F_MUST_TELL_HOST) |
-			 BIT_ULL(VIRTIO_BALLOON_F_REPORTING);
+	fake->features = features;
 	fake->report_vq_size = report_vq_size;
-	fake->withhold = withhold;
+	fake->hold = hold;
 	spin_lock_init(&fake->lock);
 	init_completion(&fake->first_report);
+	init_completion(&fake->first_request);
 	init_completion(&fake->released);
 	init_completion(&fake->removed);
 
@@ -455,21 +546,24 @@ static struct vbt_dev *vbt_plug(struct kunit *test, unsigned int report_vq_size,
 	return fake;
 }
 
+static struct vbt_dev *vbt_plug(struct kunit *test, unsigned int report_vq_size,
+				bool withhold)
+{
+	return vbt_plug_with(test, VBT_BASE_FEATURES, report_vq_size,
+			     withhold ? VBT_HOLD_REPORTS : 0);
+}
+
 static int vbt_unplug_fn(void *data)
 {
 	struct vbt_dev *fake = data;
 
 	unregister_virtio_device(&fake->vdev);
-	complete(&fake->removed);
+	complete_all(&fake->removed);
 	return 0;
 }
 
-/*
- * Remove the device, as hot-unplug or rmmod would, from a thread of its
- * own, so that a removal that hangs fails the test instead of hanging it.
- * Returns whether removal completed; the fake is freed only then.
- */
-static bool vbt_unplug(struct kunit *test, struct vbt_dev *fake)
+/* Start removing the device, as hot-unplug or rmmod would, in a thread. */
+static bool vbt_start_unplug(struct kunit *test, struct vbt_dev *fake)
 {
 	struct task_struct *task;
 
@@ -479,6 +573,16 @@ static bool vbt_unplug(struct kunit *test, struct vbt_dev *fake)
 			   PTR_ERR(task));
 		return false;
 	}
+	return true;
+}
+
+/*
+ * Wait for a removal started by vbt_start_unplug(), so that a removal that
+ * hangs fails the test instead of hanging it.  Returns whether removal
+ * completed; the fake may be freed only then.
+ */
+static bool vbt_wait_unplug(struct kunit *test, struct vbt_dev *fake)
+{
 	if (!wait_for_completion_timeout(&fake->removed, VBT_REMOVE_TIMEOUT)) {
 		KUNIT_FAIL(test, "removal did not complete in %u s",
 			   VBT_REMOVE_TIMEOUT / HZ);
@@ -488,16 +592,61 @@ static bool vbt_unplug(struct kunit *test, struct vbt_dev *fake)
 	return true;
 }
 
+static bool vbt_unplug(struct kunit *test, struct vbt_dev *fake)
+{
+	return vbt_start_unplug(test, fake) && vbt_wait_unplug(test, fake);
+}
+
 static bool vbt_wait_report(struct vbt_dev *fake)
 {
 	return wait_for_completion_timeout(&fake->first_report,
 					   VBT_REPORT_TIMEOUT);
 }
 
+/* Ask the driver to move the balloon to @frames, as the host would. */
+static void vbt_set_target(struct vbt_dev *fake, u32 frames)
+{
+	__le32 target = cpu_to_le32(frames);
+
+	spin_lock_irq(&fake->lock);
+	memcpy(&fake->config.num_pages, &target, sizeof(target));
+	spin_unlock_irq(&fake->lock);
+	virtio_config_changed(&fake->vdev);
+}
+
+static u32 vbt_actual(struct vbt_dev *fake)
+{
+	__le32 actual;
+
+	spin_lock_irq(&fake->lock);
+	memcpy(&actual, &fake->config.actual, sizeof(actual));
+	spin_unlock_irq(&fake->lock);
+	return le32_to_cpu(actual);
+}
+
+/* Wait until "actual" reads @frames; false after VBT_WAIT. */
+static bool vbt_wait_actual(struct vbt_dev *fake, u32 frames)
+{
+	unsigned long deadline = jiffies + VBT_WAIT;
+
+	while (vbt_actual(fake) != frames) {
+		if (time_after(jiffies, deadline))
+			return false;
+		schedule_timeout_uninterruptible(1);
+	}
+	return true;
+}
+
+static struct vb_device *vbt_vb(struct vbt_dev *fake)
+{
+	return fake->vdev.priv;
+}
+
 /* ---- Test cases ------------------------------------------------------------ */
 
 /* The order the first registration settles, as it was before each case. */
 static unsigned int vbt_saved_order;
+static unsigned int vbt_saved_grace;
 
 static void vbt_reports_reach_the_device(struct kunit *test)
 {
@@ -570,6 +719,39 @@ static void vbt_withheld_report_keeps_its_pages(struct kunit *test)
 	vbt_free(fake);
 }
 
+/*
+ * A device that never completes its reset may still write to the pages of
+ * the report it holds: they must stay off the free lists.  They are lost to
+ * the guest, as they would be with such a device.
+ */
+static void vbt_unfinished_reset_keeps_the_pages(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, true);
+	unsigned int i, reused = 0;
+
+	WRITE_ONCE(report_grace_ms, VB_REPORT_GRACE_MIN_MS);
+	if (!vbt_wait_report(fake)) {
+		KUNIT_FAIL(test, "no free page report in %u s after probe",
+			   VBT_REPORT_TIMEOUT / HZ);
+		if (vbt_unplug(test, fake))
+			vbt_free(fake);
+		return;
+	}
+	spin_lock_irq(&fake->lock);
+	fake->reset_sticks = true;
+	spin_unlock_irq(&fake->lock);
+	if (!vbt_unplug(test, fake))
+		return;
+
+	KUNIT_EXPECT_GE(test, fake->resets, 1U);
+	for (i = 0; i < fake->held_blocks; i++)
+		reused += vbt_block_reused(fake->held[i]);
+	KUNIT_EXPECT_GT(test, fake->held_blocks, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, reused, 0U,
+			    "pages went back to the allocator although the reset never completed");
+	vbt_free(fake);
+}
+
 static void vbt_short_queue_leaves_reporting_off(struct kunit *test)
 {
 	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY / 2, false);
@@ -586,21 +768,255 @@ static void vbt_short_queue_leaves_reporting_off(struct kunit *test)
 	vbt_free(fake);
 }
 
+/* After restore, the device's queues are checked again. */
+static void vbt_restore_checks_the_queues_again(struct kunit *test)
+{
+#ifdef CONFIG_PM_SLEEP
+	struct vbt_dev *fake;
+	int err;
+
+	fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, false);
+	KUNIT_EXPECT_EQ_MSG(test, vbt_try_reporting_slot(), -EBUSY,
+			    "the driver did not register for reporting");
+
+	err = virtio_device_freeze(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	/* The device comes back with a reporting queue too short for a batch. */
+	fake->report_vq_size = PAGE_REPORTING_CAPACITY / 2;
+	if (!err)
+		KUNIT_EXPECT_EQ(test, virtio_device_restore(&fake->vdev), 0);
+	KUNIT_EXPECT_EQ_MSG(test, vbt_try_reporting_slot(), 0,
+			    "restore registered for reporting with a %u-entry queue",
+			    PAGE_REPORTING_CAPACITY / 2);
+
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+#else
+	kunit_skip(test, "no freeze and restore without CONFIG_PM_SLEEP");
+#endif
+}
+
+/*
+ * Once the device is given up on, the balloon stops following its target:
+ * no request reaches the device, so inflating on would only take memory
+ * from the guest.
+ */
+static void vbt_dead_device_is_not_inflated(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug_with(test, VBT_BASE_FEATURES,
+					     PAGE_REPORTING_CAPACITY,
+					     VBT_HOLD_ACKS);
+	struct vb_device *vb = vbt_vb(fake);
+	unsigned int writes;
+	bool pending;
+
+	/* 64 MiB: many requests of VB_FRAME_BATCH frames. */
+	vbt_set_target(fake, SZ_64M >> VIRTIO_BALLOON_PFN_SHIFT);
+	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(&fake->first_request,
+							      VBT_WAIT), 0UL,
+			    "the driver sent no inflate request");
+
+	/* The first request is held: give up on the device, as remove does. */
+	spin_lock_irq(&fake->lock);
+	writes = fake->actual_writes;
+	spin_unlock_irq(&fake->lock);
+	virtio_break_device(&fake->vdev);
+	wake_up(&vb->ack_wait);
+	flush_delayed_work(&vb->resize_work);
+	pending = delayed_work_pending(&vb->resize_work);
+	flush_delayed_work(&vb->resize_work);
+
+	spin_lock_irq(&fake->lock);
+	writes = fake->actual_writes - writes;
+	spin_unlock_irq(&fake->lock);
+	KUNIT_EXPECT_FALSE_MSG(test, pending,
+			       "the balloon went on resizing with a broken device");
+	KUNIT_EXPECT_LE_MSG(test, writes, 1U,
+			    "the balloon was inflated %u more times with a broken device",
+			    writes);
+	KUNIT_EXPECT_LE(test, READ_ONCE(vb->held), VB_FRAME_BATCH);
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+}
+
+struct vbt_oom {
+	struct vb_device *vb;
+	unsigned long freed;
+	struct completion done;
+};
+
+static int vbt_oom_fn(void *data)
+{
+	struct vbt_oom *oom = data;
+
+	vb_oom_notify(&oom->vb->oom_nb, 0, &oom->freed);
+	complete_all(&oom->done);
+	return 0;
+}
+
+/*
+ * The OOM notifier runs under oom_lock: it must not wait for a request
+ * the device has not answered.
+ */
+static void vbt_oom_notifier_does_not_wait(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug_with(test, VBT_BASE_FEATURES |
+					     VB_F(DEFLATE_ON_OOM),
+					     PAGE_REPORTING_CAPACITY, 0);
+	struct vbt_oom *oom = kzalloc(sizeof(*oom), GFP_KERNEL);
+	struct vb_device *vb = vbt_vb(fake);
+	u32 frames = VB_FRAME_BATCH;
+	struct task_struct *t;
+	bool returned;
+
+	KUNIT_ASSERT_NOT_NULL(test, oom);
+	init_completion(&oom->done);
+	oom->vb = vb;
+	KUNIT_ASSERT_TRUE(test, vb->deflate_on_oom);
+	vbt_set_target(fake, frames);
+	KUNIT_ASSERT_TRUE(test, vbt_wait_actual(fake, frames));
+
+	/* The next inflate request is held, with the balloon's lock. */
+	reinit_completion(&fake->first_request);
+	spin_lock_irq(&fake->lock);
+	fake->hold |= VBT_HOLD_ACKS;
+	spin_unlock_irq(&fake->lock);
+	vbt_set_target(fake, 2 * frames);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fake->first_request,
+							  VBT_WAIT), 0UL);
+
+	t = kthread_run(vbt_oom_fn, oom, "vbt-oom");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	returned = wait_for_completion_timeout(&oom->done, 10 * HZ);
+	vbt_give_back(fake, "inflate", VBT_HOLD_ACKS, UINT_MAX);
+	wait_for_completion(&oom->done);
+	KUNIT_EXPECT_TRUE_MSG(test, returned,
+			      "the OOM notifier waited for the device");
+	KUNIT_EXPECT_EQ_MSG(test, oom->freed, 0UL,
+			    "a busy balloon gave pages back to the OOM killer");
+	kfree(oom);
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+}
+
+/*
+ * A device that holds a report but still answers on another queue is slow,
+ * not stuck: remove waits for it past the grace period, and resets it only
+ * once it has answered nothing for that long.
+ */
+static void vbt_slow_device_is_not_reset(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug_with(test, VBT_BASE_FEATURES |
+					     VB_F(STATS_VQ),
+					     PAGE_REPORTING_CAPACITY,
+					     VBT_HOLD_REPORTS | VBT_HOLD_STATS);
+	unsigned long grace = msecs_to_jiffies(1000), until;
+	unsigned int resets, answers = 0;
+
+	WRITE_ONCE(report_grace_ms, 1000);
+	if (!vbt_wait_report(fake)) {
+		KUNIT_FAIL(test, "no free page report in %u s after probe",
+			   VBT_REPORT_TIMEOUT / HZ);
+		vbt_give_back(fake, "stats", VBT_HOLD_STATS, UINT_MAX);
+		if (vbt_unplug(test, fake))
+			vbt_free(fake);
+		return;
+	}
+	if (!vbt_start_unplug(test, fake))
+		return;
+
+	/* Answer every 200 ms for three grace periods. */
+	until = jiffies + 3 * grace;
+	while (time_before(jiffies, until)) {
+		spin_lock_irq(&fake->lock);
+		fake->hold |= VBT_HOLD_STATS;
+		spin_unlock_irq(&fake->lock);
+		answers += vbt_give_back(fake, "stats", 0, 1);
+		schedule_timeout_uninterruptible(msecs_to_jiffies(200));
+	}
+	spin_lock_irq(&fake->lock);
+	resets = fake->resets;
+	spin_unlock_irq(&fake->lock);
+	KUNIT_EXPECT_GE(test, answers, 5U);
+	KUNIT_EXPECT_EQ_MSG(test, resets, 0U,
+			    "a device that kept answering was reset");
+
+	/* Silence: now it is reset, and removal completes. */
+	if (!vbt_wait_unplug(test, fake))
+		return;
+	KUNIT_EXPECT_EQ(test, fake->resets, 1U);
+	KUNIT_EXPECT_EQ(test, fake->reused_before_reset, 0U);
+	vbt_free(fake);
+}
+
+/* Resizing keeps the system awake until the balloon reaches its target. */
+static void vbt_resizing_keeps_the_system_awake(struct kunit *test)
+{
+#ifdef CONFIG_PM_SLEEP
+	struct vbt_dev *fake;
+	struct wakeup_source *ws;
+	unsigned long deadline;
+	bool active;
+
+	fake = vbt_plug_with(test, VBT_BASE_FEATURES, PAGE_REPORTING_CAPACITY,
+			     VBT_HOLD_ACKS);
+	KUNIT_EXPECT_TRUE_MSG(test, device_can_wakeup(&fake->vdev.dev),
+			      "the balloon is not marked wakeup-capable");
+	/* The resize queued by probe is over: nothing is held yet. */
+	flush_delayed_work(&vbt_vb(fake)->resize_work);
+	/* As user space enables it, through power/wakeup. */
+	KUNIT_ASSERT_EQ(test, device_wakeup_enable(&fake->vdev.dev), 0);
+	ws = fake->vdev.dev.power.wakeup;
+	KUNIT_ASSERT_NOT_NULL(test, ws);
+
+	vbt_set_target(fake, VB_FRAME_BATCH);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fake->first_request,
+							  VBT_WAIT), 0UL);
+	KUNIT_EXPECT_TRUE_MSG(test, data_race((bool)ws->active),
+			      "the system may suspend in the middle of a resize");
+
+	vbt_give_back(fake, "inflate", VBT_HOLD_ACKS, UINT_MAX);
+	KUNIT_EXPECT_TRUE(test, vbt_wait_actual(fake, VB_FRAME_BATCH));
+	deadline = jiffies + VBT_WAIT;
+	do {
+		active = data_race((bool)ws->active);
+		if (active)
+			schedule_timeout_uninterruptible(1);
+	} while (active && time_before(jiffies, deadline));
+	KUNIT_EXPECT_FALSE_MSG(test, active,
+			       "the system was kept awake after the balloon reached its target");
+
+	device_wakeup_disable(&fake->vdev.dev);
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+#else
+	kunit_skip(test, "no wakeup sources without CONFIG_PM_SLEEP");
+#endif
+}
+
 static int vbt_init(struct kunit *test)
 {
 	vbt_saved_order = READ_ONCE(page_reporting_order);
+	vbt_saved_grace = READ_ONCE(report_grace_ms);
 	return 0;
 }
 
 static void vbt_exit(struct kunit *test)
 {
 	WRITE_ONCE(page_reporting_order, vbt_saved_order);
+	WRITE_ONCE(report_grace_ms, vbt_saved_grace);
 }
 
 static struct kunit_case vbt_cases[] = {
 	KUNIT_CASE(vbt_reports_reach_the_device),
 	KUNIT_CASE_SLOW(vbt_withheld_report_keeps_its_pages),
+	KUNIT_CASE(vbt_unfinished_reset_keeps_the_pages),
 	KUNIT_CASE(vbt_short_queue_leaves_reporting_off),
+	KUNIT_CASE(vbt_restore_checks_the_queues_again),
+	KUNIT_CASE(vbt_dead_device_is_not_inflated),
+	KUNIT_CASE(vbt_oom_notifier_does_not_wait),
+	KUNIT_CASE_SLOW(vbt_slow_device_is_not_reset),
+	KUNIT_CASE(vbt_resizing_keeps_the_system_awake),
 	{}
 };
 
@@ -612,6 +1028,3 @@ static struct kunit_suite vbt_suite = {
 };
 
 kunit_test_suite(vbt_suite);
-
-MODULE_DESCRIPTION("KUnit tests of the virtio balloon driver against a fake device");
-MODULE_LICENSE("GPL");

@@ -28,7 +28,9 @@
  * @report: hand @nents free blocks in @sg to the device.  Called from a
  *	workqueue with no locks held; it may sleep, and must not return until
  *	the device no longer uses the pages.  Returns 0 when every block was
- *	reported; on error none of them is marked reported.
+ *	reported; on error none of them is marked reported.  -ENOTRECOVERABLE
+ *	says the device may still use them after all (a reset that did not
+ *	complete): the engine then never gives them back to the allocator.
  * @order: smallest block order the device wants, or 0 to let the engine
  *	choose (see the page_reporting.page_reporting_order parameter).
  * @flags: PAGE_REPORTING_F_SINGLE_PAGES: when the engine chooses, the device

@@ -64,6 +64,8 @@
 #define SLICE_SIZE		(1UL << 20)
 #define TMPFS_MAGIC_NR		0x01021994
 #define PARAM_DIR		"/sys/module/page_reporting/parameters/"
+/* Waits for the pass, unlike the report_now parameter, which only starts it. */
+#define REPORT_NOW		"/sys/kernel/mm/page_reporting/report_now"
 #define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define REPORTED_COUNTER	"page_reporting_pages"
 #define REUSED_COUNTER		"page_reporting_reused"
@@ -235,7 +237,7 @@ static int write_file(const char *path, const char *val)
  */
 static int report_now(void)
 {
-	return write_file(PARAM_DIR "report_now", "1");
+	return write_file(REPORT_NOW, "1");
 }
 
 static uint64_t mix64(uint64_t x)

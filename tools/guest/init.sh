@@ -81,7 +81,7 @@ engine_checks() {
 	done
 	param_rejects report_now 0 || return
 	before=$(awk '$1 == "page_reporting_calls" { print $2 }' /proc/vmstat)
-	if ! echo 1 >/sys/module/page_reporting/parameters/report_now; then
+	if ! echo 1 >/sys/kernel/mm/page_reporting/report_now; then
 		marker "result fail reason=report_now-failed"
 		return
 	fi
@@ -124,7 +124,7 @@ wait_memtotal() {
 # refuses with ENODEV otherwise (our engine); on an engine without report_now,
 # its "Free page reporting enabled" boot message (printed once per boot).
 reporting_registered() {
-	p=/sys/module/page_reporting/parameters/report_now
+	p=/sys/kernel/mm/page_reporting/report_now
 	if [ -e "$p" ]; then
 		echo 1 2>/dev/null >"$p" && echo 1 || echo 0
 	elif dmesg | grep -q "Free page reporting enabled"; then
@@ -209,7 +209,7 @@ balloon_poison() {
 	mib=$(($(meminfo_kib MemFree) * 2 / 3 / 1024))
 	pr-memtouch drain "$mib" || { marker "result fail reason=workload"; return; }
 	# Let the freed memory be reported (report_now waits for a full pass).
-	echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now || sleep 3
+	echo 1 2>/dev/null >/sys/kernel/mm/page_reporting/report_now || sleep 3
 	[ -n "$before" ] && marker "value name=reported_pages v=$(($(awk '$1 == "page_reporting_pages" { print $2 }' /proc/vmstat) - before))"
 	pr-memtouch zero "$mib" || { marker "result fail reason=zero-check"; return; }
 	pr-memtouch drain "$mib" || { marker "result fail reason=workload"; return; }
@@ -226,7 +226,7 @@ balloon_poison() {
 # isolated by an interrupted report).
 balloon_cycles() {
 	n=$(arg cycles 10)
-	rn=/sys/module/page_reporting/parameters/report_now
+	rn=/sys/kernel/mm/page_reporting/report_now
 	balloon_dev >/dev/null || { marker "result fail reason=driver-not-bound"; return; }
 	[ -n "$ko" ] || { marker "result fail reason=no-module"; return; }
 	sync
@@ -386,8 +386,8 @@ wait_balloon() {
 settled_free_kib() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	if [ -e /sys/module/page_reporting/parameters/report_now ]; then
-		echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now
+	if [ -e /sys/kernel/mm/page_reporting/report_now ]; then
+		echo 1 2>/dev/null >/sys/kernel/mm/page_reporting/report_now
 	else
 		sleep 3
 	fi
@@ -402,7 +402,7 @@ drain_reported() {
 	marker "$2-touch mib=$1"
 	pr-memtouch drain "$1" >/dev/null || return 1
 	marker "$2-freed mib=$1"
-	echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now || sleep 3
+	echo 1 2>/dev/null >/sys/kernel/mm/page_reporting/report_now || sleep 3
 	[ -z "$p0" ] || marker "value name=$2_reported_kib v=$((($(vmstat_value page_reporting_pages) - p0) * 4))"
 }
 
@@ -477,7 +477,7 @@ report_pass() {
 	echo 1 >/sys/module/page_reporting/parameters/page_reporting_batch
 	calls=$(vmstat_value page_reporting_calls)
 	echo >/sys/kernel/debug/tracing/trace
-	(echo 1 2>/dev/null >/sys/module/page_reporting/parameters/report_now) &
+	(echo 1 2>/dev/null >/sys/kernel/mm/page_reporting/report_now) &
 	pass_pid=$!
 	wait_calls_above "$calls"
 }
@@ -521,7 +521,7 @@ wait_calls_above() {
 # "again-freed").
 balloon_unplug() {
 	n=$(arg unplugs 4)
-	rn=/sys/module/page_reporting/parameters/report_now
+	rn=/sys/kernel/mm/page_reporting/report_now
 	balloon_dev >/dev/null || { marker "result fail reason=driver-not-bound"; return; }
 	[ "$(feature 5)" = 1 ] || { marker "result fail reason=reporting-not-negotiated"; return; }
 	reporting_eager
@@ -610,7 +610,7 @@ balloon_freeze() {
 	echo enabled >/sys/bus/serio/devices/serio0/power/wakeup ||
 		{ marker "result fail reason=no-keyboard-wakeup"; return; }
 	timed=0
-	[ -e /sys/module/page_reporting/parameters/report_now ] && report_trace_start && timed=1
+	[ -e /sys/kernel/mm/page_reporting/report_now ] && report_trace_start && timed=1
 	free0=$(settled_free_kib)
 	marker "value name=memfree_before_kib v=$free0"
 	churn_start 128

@@ -9,14 +9,16 @@
 
 /*
  * One event per report() call: which zone and free list the batch came
- * from, how many blocks and base pages it held, and what the device said.
+ * from, how many blocks and base pages it held, what the device said, and
+ * how long the zone now waits for quiet before it reports (the learnt
+ * wait, see mm/page_reporting.c).
  */
 TRACE_EVENT(page_reporting_batch,
 
 	TP_PROTO(int nid, const char *zone, unsigned int order,
-		 unsigned int nents, int err),
+		 unsigned int nents, int err, unsigned int wait_ms),
 
-	TP_ARGS(nid, zone, order, nents, err),
+	TP_ARGS(nid, zone, order, nents, err, wait_ms),
 
 	TP_STRUCT__entry(
 		__field(int, nid)
@@ -24,6 +26,7 @@ TRACE_EVENT(page_reporting_batch,
 		__field(unsigned int, order)
 		__field(unsigned int, nents)
 		__field(int, err)
+		__field(unsigned int, wait_ms)
 	),
 
 	TP_fast_assign(
@@ -32,12 +35,13 @@ TRACE_EVENT(page_reporting_batch,
 		__entry->order = order;
 		__entry->nents = nents;
 		__entry->err = err;
+		__entry->wait_ms = wait_ms;
 	),
 
-	TP_printk("nid=%d zone=%s order=%u nents=%u pages=%lu err=%d",
+	TP_printk("nid=%d zone=%s order=%u nents=%u pages=%lu err=%d wait_ms=%u",
 		  __entry->nid, __get_str(zone), __entry->order,
 		  __entry->nents, (unsigned long)__entry->nents << __entry->order,
-		  __entry->err)
+		  __entry->err, __entry->wait_ms)
 );
 
 #endif /* _TRACE_PAGE_REPORTING_H */
