@@ -996,11 +996,17 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	 * Pages parked on the per-cpu lists keep their buddies from merging
 	 * into reportable blocks: after a large free, tens of pageblocks.
 	 * The zone is quiet, so handing them back costs little and completes
-	 * those merges.  The requests are cleared only after the drain: this
-	 * pass serves its frees.
+	 * those merges.  The requests are cleared only after the drain, and
+	 * pageblocks it completes join this pass: its frees are the pass's
+	 * own and must not ask for another one.
 	 */
-	if (page_reporting_pcp_pages(zone))
+	if (page_reporting_pcp_pages(zone)) {
+		bool requested = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+
 		drain_all_pages(zone);
+		if (!requested && test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
+			hi = true;
+	}
 	if (hi)
 		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 	else

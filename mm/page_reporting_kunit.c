@@ -1033,6 +1033,88 @@ static void prt_pageblock_free_pulls_the_worker_in(struct kunit *test)
 			      "the worker stayed armed for later after a pageblock free");
 }
 
+/*
+ * Pages parked on the per-cpu lists are drained into the buddy lists before
+ * a pass, so a pageblock they complete is reported in that very pass, and
+ * the drain's own frees leave no request behind for another pass.
+ */
+static void prt_drain_serves_its_own_frees(struct kunit *test)
+{
+	unsigned int order = pageblock_order, i;
+	struct prt_dev *dev = test->priv;
+	bool reported = false, again = true;
+	struct zone *zone = NULL;
+	unsigned long j, pfn = 0;
+	struct page *page;
+
+	PRT_SET(test, page_reporting_idle_ms, 60000);
+	for (i = 0; i < PRT_TRIES && (!reported || again); i++) {
+		page = alloc_pages(GFP_HIGHUSER_MOVABLE, order);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		zone = page_zone(page);
+		pfn = page_to_pfn(page);
+		split_page(page, order);
+		/* Freed one by one: the per-cpu lists keep the last of them. */
+		for (j = 0; j < pageblock_nr_pages; j++)
+			__free_page(page + j);
+		/* As a free that merged a block of PRT_ORDER would have. */
+		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
+		prt_forget_reports(dev);
+		prt_run_worker(zone, page_reporting_idle() + 1);
+		cancel_delayed_work_sync(&page_reporting_work);
+		reported = prt_was_reported(dev, pfn, order);
+		again = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, reported,
+			      "a pageblock completed by the drain was not reported in the pass");
+	KUNIT_EXPECT_FALSE_MSG(test, again,
+			       "the drain's frees requested another pass");
+	prt_expect_count_exact(test, zone);
+}
+
+/*
+ * Blocks on isolated pageblocks are never marked, so zoneinfo's count is of
+ * reportable memory only, and coming back from isolation makes them
+ * reportable again.
+ */
+static void prt_isolated_blocks_stay_unmarked(struct kunit *test)
+{
+#ifdef CONFIG_MEMORY_ISOLATION
+	unsigned int order = pageblock_order;
+	struct prt_dev *dev = test->priv;
+	unsigned long pfn;
+	struct page *page;
+	struct zone *zone;
+	int err;
+
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	zone = page_zone(page);
+	pfn = page_to_pfn(page);
+	__free_pages(page, order);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_ASSERT_TRUE(test, PageReported(page));
+
+	err = start_isolate_page_range(pfn, pfn + pageblock_nr_pages,
+				       MIGRATE_MOVABLE, 0, GFP_KERNEL);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "cannot isolate the pageblock");
+	KUNIT_EXPECT_FALSE_MSG(test, PageReported(page),
+			       "a block kept its mark on an isolated pageblock");
+	prt_expect_count_exact(test, zone);
+
+	clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
+	undo_isolate_page_range(pfn, pfn + pageblock_nr_pages, MIGRATE_MOVABLE);
+	KUNIT_EXPECT_TRUE_MSG(test, test_bit(ZONE_REPORTING_REQUESTED, &zone->flags),
+			      "a pageblock back from isolation requested no pass");
+	prt_forget_reports(dev);
+	KUNIT_ASSERT_EQ(test, page_reporting_flush(), 0);
+	KUNIT_EXPECT_TRUE(test, prt_was_reported(dev, pfn, order));
+	prt_expect_count_exact(test, zone);
+#else
+	kunit_skip(test, "no pageblock isolation without CONFIG_MEMORY_ISOLATION");
+#endif
+}
+
 static void prt_second_device_is_refused(struct kunit *test)
 {
 	struct page_reporting_dev_info other = { .report = prt_report };
@@ -1785,6 +1867,8 @@ static struct kunit_case page_reporting_test_cases[] = {
 	KUNIT_CASE(prt_report_now_says_when_blocks_are_left),
 	KUNIT_CASE(prt_report_now_parameter_does_not_wait),
 	KUNIT_CASE(prt_report_now_file_returns_the_result),
+	KUNIT_CASE(prt_drain_serves_its_own_frees),
+	KUNIT_CASE(prt_isolated_blocks_stay_unmarked),
 	KUNIT_CASE(prt_second_device_is_refused),
 	KUNIT_CASE(prt_unregister_stops_the_pass),
 	KUNIT_CASE(prt_unregister_cancels_a_pending_pass),

@@ -73,7 +73,7 @@ engine_checks() {
 	for v in garbage -1 11 99999999999 ""; do
 		param_rejects page_reporting_order "$v" || return
 	done
-	for v in garbage -5 60001; do
+	for v in garbage -5 600001; do
 		param_rejects page_reporting_delay_ms "$v" || return
 	done
 	for v in 0 33 x; do
