@@ -28,11 +28,13 @@
  *   the way) is reported as it is, unless page_reporting_fragments is 0.
  *
  * A zone's wait starts at page_reporting_delay_ms and is learnt from what the
- * guest does with the memory a pass gave away.  Each paced pass opens a window
- * of page_reporting_reuse_window_ms.  If a quarter of what the zone reported
- * is allocated again within it, the report was undone at the cost of faulting
- * the memory back in, and the zone waits twice as long next time, up to
- * page_reporting_max_delay_ms; if hardly any (a sixteenth) is, half as long.
+ * guest does with the memory a pass gave away.  A paced pass opens a window
+ * of page_reporting_reuse_window_ms, which later passes join.  As soon as a
+ * quarter of what the zone reported in the window is allocated again, the
+ * reports were undone at the cost of faulting the memory back in, and the
+ * zone waits twice as long from then on, up to page_reporting_max_delay_ms;
+ * a window that ends with hardly any of it allocated (a sixteenth) halves
+ * the wait.
  * So a workload that frees and reuses memory in bursts stops paying for
  * reports after a few rounds, while a guest that frees memory and goes idle
  * gets it back after the short delay.
@@ -811,19 +813,22 @@ static void page_reporting_open_window(struct zone *zone,
 
 	if (!window)
 		return;
+	/* Passes within an open window join it, but do not extend it. */
 	if (!prz->window_end) {
 		prz->window_reported = 0;
 		prz->window_reused = READ_ONCE(zone->reporting_reused);
+		prz->window_end = (now + window) ?: 1;
+		*next = min(*next, window);
 	}
 	prz->window_reported += pages;
-	prz->window_end = (now + window) ?: 1;
-	*next = min(*next, window);
 }
 
 /*
- * Close the window of @zone once it is over: a zone that allocated a
- * quarter of what it reported waits twice as long, one that allocated
- * hardly any of it half as long.
+ * Judge the window of @zone.  A zone that allocates a quarter of what it
+ * reported waits twice as long from then on: the verdict need not wait for
+ * the window to end, so a workload that reuses its memory round after round
+ * stops paying for reports within a few rounds.  A window that ends with
+ * hardly any of it allocated (a sixteenth) halves the wait.
  */
 static void page_reporting_learn(struct zone *zone,
 				 struct page_reporting_zone *prz,
@@ -831,18 +836,20 @@ static void page_reporting_learn(struct zone *zone,
 {
 	unsigned long reused;
 
-	if (!prz->window_end || !page_reporting_due(prz->window_end, now, next))
+	if (!prz->window_end)
 		return;
 	reused = min(READ_ONCE(zone->reporting_reused) - prz->window_reused,
 		     prz->window_reported);
-	count_vm_events(PGREPORT_WASTED, reused);
 	if (reused * 4 >= prz->window_reported) {
 		if (prz->level < PAGE_REPORTING_MAX_LEVEL &&
 		    page_reporting_wait_at(prz->level) < page_reporting_max_wait())
 			WRITE_ONCE(prz->level, prz->level + 1);
+	} else if (!page_reporting_due(prz->window_end, now, next)) {
+		return;
 	} else if (reused * 16 < prz->window_reported && prz->level) {
 		WRITE_ONCE(prz->level, prz->level - 1);
 	}
+	count_vm_events(PGREPORT_WASTED, reused);
 	prz->window_end = 0;
 }
 

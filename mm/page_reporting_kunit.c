@@ -1054,10 +1054,19 @@ static void prt_drain_serves_its_own_frees(struct kunit *test)
 		zone = page_zone(page);
 		pfn = page_to_pfn(page);
 		split_page(page, order);
-		/* Freed one by one: the per-cpu lists keep the last of them. */
-		for (j = 0; j < pageblock_nr_pages; j++)
+		/*
+		 * All but one page reach the buddy lists; the last one stays on
+		 * this CPU's list, so only a drain completes the pageblock.
+		 */
+		for (j = 1; j < pageblock_nr_pages; j++)
 			__free_page(page + j);
-		/* As a free that merged a block of PRT_ORDER would have. */
+		prt_settle();
+		__free_page(page);
+		/*
+		 * Only the idle tier is requested, as by a free that merged a
+		 * block of PRT_ORDER: a pageblock in this pass is the drain's.
+		 */
+		clear_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 		set_bit(ZONE_REPORTING_IDLE, &zone->flags);
 		prt_forget_reports(dev);
 		prt_run_worker(zone, page_reporting_idle() + 1);

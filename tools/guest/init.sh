@@ -712,6 +712,22 @@ drain)
 fragment)
 	pr-memtouch fragment "$mib" "$(arg chunk_kib 64)" &
 	;;
+holes)
+	pr-memtouch holes "$mib" "$(arg seed 1)" &
+	;;
+burst)
+	# Bursty churn; with pr.then=drain, a one-shot free afterwards that the
+	# host must get back however long the churn taught the engine to wait.
+	sleep "$(arg settle 3)"
+	pr-memtouch burst "$mib" "$(arg rounds 12)" "$(arg pause_ms 1000)" ||
+		marker "result fail reason=workload"
+	vmstat_markers
+	if [ "$(arg then none)" = drain ]; then
+		pr-memtouch drain "$(arg drain_mib 512)" || marker "result fail reason=workload"
+	else
+		finish
+	fi
+	;;
 engine)
 	engine_checks
 	finish

@@ -14,6 +14,15 @@
  *   pr-memtouch zero MIB         map MIB and check that every byte of it reads
  *                                as zero before touching it (pages freed,
  *                                maybe reported and discarded, then reused)
+ *   pr-memtouch burst MIB ROUNDS PAUSE_MS
+ *                                bursty churn: ROUNDS times map MIB, touch it,
+ *                                unmap it and pause PAUSE_MS; prints the median
+ *                                time to touch as burst_ms and, where the
+ *                                engine counts them, the MiB reported during
+ *                                the first and the second half of the rounds
+ *   pr-memtouch holes MIB SEED   touch MIB, free irregular holes (4 KiB to
+ *                                1 MiB, chosen from SEED) that add up to about
+ *                                half of it, hold the rest
  *
  * Each step prints a "@@PR <event>" marker on stdout (the serial console),
  * which the host runner timestamps against its RSS samples.  The pattern
@@ -95,6 +104,22 @@ static long churn(size_t len, long page, unsigned long rounds)
 	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
+/* A vmstat counter, or -1 if the kernel has none of that name. */
+static long vmstat(const char *name)
+{
+	char key[64];
+	long v, found = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -142,6 +167,78 @@ static int churn_phases(size_t len, long page, unsigned long mib,
 	return 0;
 }
 
+#define MAX_ROUNDS	200
+
+/*
+ * Bursty churn: the round's memory is freed and the pause that follows is
+ * longer than the engine's quiet time, so a naive engine reports it all and
+ * the next round faults it back in from the host.  The time to touch is
+ * what the guest's workload pays.
+ */
+static int burst(size_t len, long page, unsigned long mib, unsigned long rounds,
+		 unsigned long pause_ms)
+{
+	struct timespec pause = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+	long ms[MAX_ROUNDS], reported[2] = { 0, 0 }, before, now;
+	unsigned long r;
+
+	if (rounds > MAX_ROUNDS) {
+		fprintf(stderr, "pr-memtouch: at most %d rounds\n", MAX_ROUNDS);
+		return 2;
+	}
+	marker("burst-begin mib=%lu rounds=%lu pause_ms=%lu", mib, rounds, pause_ms);
+	before = vmstat("page_reporting_pages");
+	for (r = 0; r < rounds; r++) {
+		struct timespec t0, t1;
+		unsigned char *p;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		p = touch(len, page);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		munmap(p, len);
+		ms[r] = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		nanosleep(&pause, NULL);
+		now = vmstat("page_reporting_pages");
+		if (before >= 0 && now >= 0) {
+			reported[2 * r >= rounds] += now - before;
+			before = now;
+		}
+	}
+	marker("burst-end");
+	if (before >= 0) {
+		long pages_per_mib = (1L << 20) / page;
+
+		marker("value name=burst_reported_first_mib v=%ld", reported[0] / pages_per_mib);
+		marker("value name=burst_reported_second_mib v=%ld", reported[1] / pages_per_mib);
+	}
+	qsort(ms, rounds, sizeof(ms[0]), cmp_long);
+	marker("value name=burst_ms v=%ld", ms[rounds / 2]);
+	return 0;
+}
+
+/*
+ * Free irregular holes in @len bytes at @p: sizes from 4 KiB to 1 MiB in
+ * page steps, each followed by as much kept, from a fixed seed so that the
+ * base and our kernel see the same pattern.  Returns the bytes freed.
+ */
+static size_t holes(unsigned char *p, size_t len, long page, unsigned long seed)
+{
+	size_t off = 0, freed = 0;
+
+	srandom(seed);
+	while (off < len) {
+		size_t hole = (size_t)(1 + random() % 256) * page;
+		size_t keep = (size_t)(1 + random() % 256) * page;
+
+		if (off + hole > len)
+			hole = len - off;
+		munmap(p + off, hole);
+		freed += hole;
+		off += hole + keep;
+	}
+	return freed;
+}
+
 int main(int argc, char **argv)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -150,7 +247,7 @@ int main(int argc, char **argv)
 	size_t len, chunk, off;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS [PHASES] | zero MIB\n");
+		fprintf(stderr, "usage: pr-memtouch drain MIB | fragment MIB KIB | churn MIB ROUNDS [PHASES] | zero MIB | burst MIB ROUNDS PAUSE_MS | holes MIB SEED\n");
 		return 2;
 	}
 	mib = parse_ulong(argv[2], "size in MiB");
@@ -178,6 +275,19 @@ int main(int argc, char **argv)
 			munmap(p + off, chunk);
 		marker("freed mib=%lu chunk_kib=%lu", mib / 2, kib);
 		/* Hold the other half until the host ends the run. */
+		for (;;)
+			pause();
+	}
+	if (!strcmp(argv[1], "burst") && argc == 5)
+		return burst(len, page, mib, parse_ulong(argv[3], "round count"),
+			     parse_ulong(argv[4], "pause in ms"));
+	if (!strcmp(argv[1], "holes") && argc == 4) {
+		unsigned long seed = parse_ulong(argv[3], "seed");
+
+		marker("touch-begin mib=%lu", mib);
+		p = touch(len, page);
+		marker("touched mib=%lu", mib);
+		marker("freed mib=%zu holes=irregular", holes(p, len, page, seed) >> 20);
 		for (;;)
 			pause();
 	}

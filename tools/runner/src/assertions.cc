@@ -68,6 +68,8 @@ std::string kindName(const Assertion &a) {
                           [](const NoConsoleMatchAssertion &) { return "no_console_match"; },
                           [](const RssReturnedAssertion &) { return "rss_returned"; },
                           [](const RssReturnedWithinAssertion &) { return "rss_returned_within"; },
+                          [](const ThpKeptAssertion &) { return "thp_kept"; },
+                          [](const RssGivenBackAssertion &) { return "rss_given_back"; },
                           [](const ValueAssertion &) { return "value"; },
                       },
                       a);
@@ -96,6 +98,18 @@ std::string describe(const Assertion &a) {
                                               " returned within " + number(m.within_s) + " s of " +
                                               quoted(m.peak_marker);
                               return m.min_mib > 0 ? s + " (at least " + mib(m.min_mib) + ")" : s;
+                          },
+                          [](const ThpKeptAssertion &m) {
+                              std::string s = "host huge pages kept " + number(m.within_s) +
+                                              " s after " + quoted(m.peak_marker);
+                              return m.min_kept > 0
+                                         ? s + " (at least " + fmt("%.0f %%", m.min_kept * 100) +
+                                               ")"
+                                         : s;
+                          },
+                          [](const RssGivenBackAssertion &m) {
+                              return "host memory given back between " + quoted(m.from_marker) +
+                                     " and " + quoted(m.to_marker);
                           },
                           [](const ValueAssertion &m) {
                               std::string s = "value " + m.name;
@@ -292,6 +306,86 @@ AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, c
     return passed(text, figures);
 }
 
+bool needsThpSamples(const std::vector<Assertion> &assertions) {
+    return std::any_of(assertions.begin(), assertions.end(), [](const Assertion &a) {
+        return std::holds_alternative<ThpKeptAssertion>(a);
+    });
+}
+
+AssertionResult evaluateThpKept(const ThpKeptAssertion &a, const RunRecord &r, double now,
+                                bool final) {
+    const TimedMarker *peak = firstMarker(r, a.peak_marker);
+    if (!peak)
+        return final ? failed("never saw marker " + quoted(a.peak_marker))
+                     : pending("waiting for marker " + quoted(a.peak_marker));
+    if (now - peak->t < a.within_s)
+        return final ? failed("run ended " + fmt("%.1f s", now - peak->t) + " after " +
+                              quoted(a.peak_marker) + ", before the " + number(a.within_s) +
+                              " s window closed")
+                     : pending("waiting for the " + number(a.within_s) + " s window after " +
+                               quoted(a.peak_marker) + " to close");
+    const RssSample *before = nullptr, *after = nullptr;
+    for (const auto &s : r.samples) {
+        if (!s.anon_mib || !s.anon_huge_mib || !(*s.anon_mib > 0))
+            continue;
+        if (s.t <= peak->t)
+            before = &s;
+        else if (s.t - peak->t <= a.within_s)
+            after = &s;
+    }
+    if (!before || !after)
+        return failed("no huge page samples " + std::string(before ? "after " : "before ") +
+                      quoted(a.peak_marker));
+    const double share_before = *before->anon_huge_mib / *before->anon_mib;
+    const double share_after = *after->anon_huge_mib / *after->anon_mib;
+    const double kept = share_before > 0 ? share_after / share_before : 0;
+    json figures = {{"thp_before_mib", *before->anon_huge_mib},
+                    {"anon_before_mib", *before->anon_mib},
+                    {"thp_after_mib", *after->anon_huge_mib},
+                    {"anon_after_mib", *after->anon_mib},
+                    {"thp_share_before", share_before},
+                    {"thp_share_after", share_after},
+                    {"thp_kept", kept}};
+    std::string text = "huge pages back " + fmt("%.0f %%", 100 * share_before) + " of " +
+                       mib(*before->anon_mib) + " anonymous before, " +
+                       fmt("%.0f %%", 100 * share_after) + " of " + mib(*after->anon_mib) +
+                       " after: kept " + fmt("%.0f %%", 100 * kept);
+    if (kept < a.min_kept)
+        return failed(text + "; needed " + fmt("%.0f %%", 100 * a.min_kept), figures);
+    return passed(text, figures);
+}
+
+AssertionResult evaluateRssGivenBack(const RssGivenBackAssertion &a, const RunRecord &r,
+                                     bool final) {
+    const TimedMarker *from = firstMarker(r, a.from_marker);
+    const TimedMarker *to = from ? firstMarker(r, a.to_marker) : nullptr;
+    if (!from || !to) {
+        const std::string &missing = from ? a.to_marker : a.from_marker;
+        return final ? failed("never saw marker " + quoted(missing))
+                     : pending("waiting for marker " + quoted(missing));
+    }
+    double highest = 0, integral = 0;
+    const RssSample *prev = nullptr;
+    for (const auto &s : r.samples) {
+        if (s.t < from->t || s.t > to->t)
+            continue;
+        highest = std::max(highest, s.mib);
+        if (prev)
+            integral += (highest - s.mib) * (s.t - prev->t);
+        prev = &s;
+    }
+    const double span = to->t - from->t;
+    if (!prev || !(span > 0))
+        return failed("no RSS samples between " + quoted(a.from_marker) + " and " +
+                      quoted(a.to_marker));
+    json figures = {{"given_back_mib_s", integral},
+                    {"given_back_mean_mib", integral / span},
+                    {"span_s", span}};
+    return passed(fmt("%.0f MiB*s", integral) + " given back over " + fmt("%.1f s", span) +
+                      " (" + fmt("%.0f MiB", integral / span) + " on average)",
+                  figures);
+}
+
 AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final) {
     for (const auto &tm : r.markers) {
         const Marker &m = tm.marker;
@@ -349,6 +443,10 @@ std::vector<AssertionResult> Evaluator::evaluate(const RunRecord &record, double
                 },
                 [&](const RssReturnedWithinAssertion &m) {
                     return evaluateRssReturnedWithin(m, record, now, final);
+                },
+                [&](const ThpKeptAssertion &m) { return evaluateThpKept(m, record, now, final); },
+                [&](const RssGivenBackAssertion &m) {
+                    return evaluateRssGivenBack(m, record, final);
                 },
                 [&](const ValueAssertion &m) { return evaluateValue(m, record, final); },
                 [&](const NoConsoleMatchAssertion &) { return AssertionResult{}; },

@@ -54,6 +54,27 @@ struct RssReturnedWithinAssertion {
     double min_growth_mib = 1;
 };
 
+// How much of QEMU's anonymous memory is backed by the host's transparent huge pages before
+// the guest frees (the last smaps sample at or before `peak_marker`) and `within_s` seconds
+// after: the shares (AnonHugePages / Anonymous) and kept = after / before. Memory returned
+// in whole huge pages leaves the share as it was; small returns split the huge pages under
+// the memory still in use. Decided once the window has passed; passes if kept >= min_kept
+// (default 0: a measurement).
+struct ThpKeptAssertion {
+    std::string peak_marker;
+    double within_s = 30;
+    double min_kept = 0;
+};
+
+// The host memory the guest gave back between `from_marker` and `to_marker`, integrated over
+// time: for each RSS sample, the highest RSS seen since `from_marker` less the current one,
+// times the sampling interval, in MiB*s; and its mean over the interval. Decided at
+// `to_marker`; a measurement, it passes when measured.
+struct RssGivenBackAssertion {
+    std::string from_marker;
+    std::string to_marker;
+};
+
 // The first "@@PR value name=<name> v=<number>" marker decides: min <= v <= max.
 struct ValueAssertion {
     std::string name;
@@ -61,8 +82,12 @@ struct ValueAssertion {
     std::optional<double> max;
 };
 
-using Assertion = std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion,
-                               RssReturnedWithinAssertion, ValueAssertion>;
+using Assertion =
+    std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion,
+                 RssReturnedWithinAssertion, ThpKeptAssertion, RssGivenBackAssertion, ValueAssertion>;
+
+// Whether any assertion of a scenario needs huge page samples (ThpKeptAssertion).
+bool needsThpSamples(const std::vector<Assertion> &assertions);
 
 std::string kindName(const Assertion &a); // "marker", "no_console_match", ...
 std::string describe(const Assertion &a); // one line for humans
@@ -85,6 +110,10 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
                                     bool final);
 AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, const RunRecord &r,
                                           double now, bool final);
+AssertionResult evaluateThpKept(const ThpKeptAssertion &a, const RunRecord &r, double now,
+                                bool final);
+AssertionResult evaluateRssGivenBack(const RssGivenBackAssertion &a, const RunRecord &r,
+                                     bool final);
 AssertionResult evaluateValue(const ValueAssertion &a, const RunRecord &r, bool final);
 
 // Evaluates a scenario's assertion list. Holds the compiled regexes; console lines are

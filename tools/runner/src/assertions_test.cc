@@ -152,6 +152,61 @@ TEST(AssertionsTest, RssReturnedWithinMeasuresOverTheWholeWindow) {
     EXPECT_EQ(kindName(strict), "rss_returned_within");
 }
 
+// Huge page shares from samples that carry them, once a second.
+RunRecord thpRecord(double anon_before, double huge_before, double anon_after,
+                    double huge_after) {
+    RunRecord r;
+    for (int k = 0; k < 40; ++k) {
+        bool after = k > 10;
+        r.samples.push_back({static_cast<double>(k), 900, std::nullopt,
+                             after ? anon_after : anon_before, after ? huge_after : huge_before});
+    }
+    r.markers = {marker(10, "freed")};
+    return r;
+}
+
+TEST(AssertionsTest, ThpKeptComparesTheShares) {
+    ThpKeptAssertion a{"freed", 20, 0.9};
+    // 90 % on huge pages before; the 400 MiB returned were whole huge pages.
+    auto res = evaluateThpKept(a, thpRecord(1000, 900, 600, 500), 40, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass) << res.detail;
+    EXPECT_NEAR(res.figures["thp_share_before"].get<double>(), 0.9, 1e-9);
+    EXPECT_NEAR(res.figures["thp_share_after"].get<double>(), 500.0 / 600, 1e-9);
+    EXPECT_NEAR(res.figures["thp_kept"].get<double>(), (500.0 / 600) / 0.9, 1e-9);
+
+    // Small returns split the huge pages under what is still used.
+    res = evaluateThpKept(a, thpRecord(1000, 900, 600, 60), 40, false);
+    EXPECT_EQ(res.verdict, Verdict::Fail);
+    EXPECT_NEAR(res.figures["thp_kept"].get<double>(), 0.1 / 0.9, 1e-9);
+}
+
+TEST(AssertionsTest, ThpKeptWaitsForTheWindow) {
+    ThpKeptAssertion a{"freed", 20, 0};
+    auto r = thpRecord(1000, 900, 600, 500);
+    EXPECT_EQ(evaluateThpKept(a, r, 25, false).verdict, Verdict::Pending);
+    EXPECT_EQ(evaluateThpKept(a, r, 25, true).verdict, Verdict::Fail);
+    r.samples.clear();
+    EXPECT_EQ(evaluateThpKept(a, r, 40, false).verdict, Verdict::Fail);
+}
+
+TEST(AssertionsTest, RssGivenBackIntegratesBelowTheHighest) {
+    // 500 MiB, up to 900 at t=10, down to 400 from t=12 to t=20.
+    RunRecord r = sampled(25, [](double t) {
+        if (t < 10)
+            return 500.0;
+        return t < 12 ? 900.0 : 400.0;
+    });
+    r.markers = {marker(10, "churn-begin"), marker(20, "churn-end")};
+    auto res = evaluateRssGivenBack({"churn-begin", "churn-end"}, r, false);
+    EXPECT_EQ(res.verdict, Verdict::Pass) << res.detail;
+    // 500 MiB given back for 8 s.
+    EXPECT_NEAR(res.figures["given_back_mib_s"].get<double>(), 4000, 30);
+    EXPECT_NEAR(res.figures["given_back_mean_mib"].get<double>(), 400, 3);
+    r.markers.pop_back();
+    EXPECT_EQ(evaluateRssGivenBack({"churn-begin", "churn-end"}, r, false).verdict,
+              Verdict::Pending);
+}
+
 TEST(AssertionsTest, MarkerAssertion) {
     MarkerAssertion a{"result", {"pass"}, {}};
     RunRecord r;

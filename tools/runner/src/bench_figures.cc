@@ -117,6 +117,38 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 }
                 return std::vector<Figure>{mib, cpu};
             },
+            [&](const ThpKeptAssertion &a) {
+                Figure before{"thp_share_before", "host THP share before (%)", {}, ""};
+                Figure after{"thp_share_after",
+                             "host THP share " + seconds(a.within_s) + " after (%)", {}, ""};
+                Figure kept{"thp_kept", "host THP kept (%)", {}, ""};
+                if (!res)
+                    return std::vector<Figure>{before, after, kept};
+                const auto &f = res->figures;
+                auto set = [&](Figure &fig, const char *key) {
+                    if (auto v = number(f, key))
+                        fig.value = Sample{100 * *v, false};
+                    else
+                        fig.note = missing(res->detail);
+                };
+                set(before, "thp_share_before");
+                set(after, "thp_share_after");
+                set(kept, "thp_kept");
+                return std::vector<Figure>{before, after, kept};
+            },
+            [&](const RssGivenBackAssertion &a) {
+                Figure given{"given_back_mib_s",
+                             "given back '" + a.from_marker + "'..'" + a.to_marker + "' (MiB*s)",
+                             {},
+                             ""};
+                if (!res)
+                    return std::vector<Figure>{given};
+                if (auto v = number(res->figures, "given_back_mib_s"))
+                    given.value = Sample{*v, false};
+                else
+                    given.note = missing(res->detail);
+                return std::vector<Figure>{given};
+            },
             [&](const ValueAssertion &a) {
                 Figure v{a.name, a.name, {}, ""};
                 if (!res)

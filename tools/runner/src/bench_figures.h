@@ -9,6 +9,10 @@
 //                                      guest's reporting work plus the host's madvise
 //   rss_returned_within  mib_returned_within  MiB returned within the window
 //                        qemu_cpu_s    CPU time of QEMU over the window
+//   thp_kept             thp_share_before, thp_share_after, thp_kept  (percent) the share
+//                                      of QEMU's anonymous memory on host huge pages
+//                                      before the free and after the window, and their ratio
+//   rss_given_back       given_back_mib_s  host memory given back over an interval (MiB*s)
 //   value                <name>        the value the guest reported (e.g. churn_ms)
 //
 // A return not reached within the window is a lower bound (return_s > within_s; CPU over

@@ -24,6 +24,22 @@ TEST(RssSamplerTest, MissingOrMalformed) {
     EXPECT_EQ(parseVmRssKib(""), std::nullopt);
 }
 
+TEST(RssSamplerTest, ParsesAnonymousAndHugePages) {
+    auto kib = parseAnonKib("Rss: 5 kB\nAnonymous:      204800 kB\nAnonHugePages:  102400 kB\n");
+    ASSERT_TRUE(kib);
+    EXPECT_EQ(kib->first, 204800);
+    EXPECT_EQ(kib->second, 102400);
+    EXPECT_FALSE(parseAnonKib("Anonymous: 12 kB\n"));
+}
+
+TEST(RssSamplerTest, SamplesThisProcessHugePages) {
+    ThpSampler thp(getpid());
+    auto mib = thp.sampleMib();
+    ASSERT_TRUE(mib);
+    EXPECT_GT(mib->first, 0);
+    EXPECT_GE(mib->first, mib->second);
+}
+
 TEST(RssSamplerTest, SamplesThisProcess) {
     RssSampler sampler(::getpid());
     auto mib = sampler.sampleMib();

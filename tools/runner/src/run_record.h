@@ -15,6 +15,11 @@ struct RssSample {
     double mib; // host RSS of the QEMU process
     std::optional<double> cpu_s =
         std::nullopt; // utime + stime of QEMU so far (all threads), if known
+    // From /proc/PID/smaps_rollup, on the samples that read it (about once a second, and
+    // only for scenarios that look at huge pages): anonymous memory, and how much of it is
+    // backed by transparent huge pages.
+    std::optional<double> anon_mib = std::nullopt;
+    std::optional<double> anon_huge_mib = std::nullopt;
 };
 
 struct TimedMarker {

@@ -77,13 +77,14 @@ struct Runner::Session {
             std::filesystem::path socket)
         : t0(Clock::now()), qmp_socket(std::move(socket)),
           qemu({argv, "/dev/null", out_dir / "qemu.log"}), rss(qemu.pid()), cpu(qemu.pid()),
-          console(out_dir / "console.log") {}
+          thp(qemu.pid()), console(out_dir / "console.log") {}
 
     Clock::time_point t0;
     std::filesystem::path qmp_socket;
     Subprocess qemu; // declared first among the resources: destroyed (killed) last
     RssSampler rss;
     CpuSampler cpu;
+    ThpSampler thp;
     ConsoleWatcher console;
     std::optional<QmpClient> qmp;
     std::optional<ExitStatus> exit_status;
@@ -91,7 +92,8 @@ struct Runner::Session {
 
 Runner::Runner(const Scenario &scenario, RunSettings settings, std::ostream &out)
     : scenario_(scenario), settings_(std::move(settings)), out_(out),
-      timeline_(out, !settings_.quiet), evaluator_(scenario.assertions) {}
+      timeline_(out, !settings_.quiet), evaluator_(scenario.assertions),
+      sample_thp_(needsThpSamples(scenario.assertions)) {}
 
 double Runner::elapsed(const Session &s) const {
     return std::chrono::duration<double>(Clock::now() - s.t0).count();
@@ -181,8 +183,15 @@ EndReason Runner::loop(Session &s) {
         if ((s.exit_status = s.qemu.poll()))
             return EndReason::GuestExit;
         std::optional<double> rss = s.rss.sampleMib();
-        if (rss)
+        if (rss) {
             result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
+            if (sample_thp_ && tick % kThpEvery == 1) {
+                if (auto thp = s.thp.sampleMib()) {
+                    result_.record.samples.back().anon_mib = thp->first;
+                    result_.record.samples.back().anon_huge_mib = thp->second;
+                }
+            }
+        }
         takeConsole(s, s.console.poll(), now, true);
         runDueActions(s, now);
         recordQmpEvents(s);

@@ -64,6 +64,8 @@ private:
     std::ostream &out_;
     Timeline timeline_;
     Evaluator evaluator_;
+    bool sample_thp_;                   // the scenario looks at huge pages
+    static constexpr long kThpEvery = 20; // ticks between smaps_rollup reads (1 s)
     RunResult result_;
     std::vector<AssertionResult> latest_; // the last evaluation while running
     struct DelayedAction {

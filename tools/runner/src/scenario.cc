@@ -187,6 +187,21 @@ Assertion parseAssertion(const json &j, const std::string &where) {
         if (a.min_growth_mib < 0)
             Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
         result = a;
+    } else if (kind == "thp_kept") {
+        ThpKeptAssertion a;
+        a.peak_marker = markerName(f, "peak_marker");
+        a.within_s = f.num("within_s");
+        if (!(a.within_s > 0))
+            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
+        a.min_kept = f.optNum("min_kept").value_or(0.0);
+        if (a.min_kept < 0 || a.min_kept > 1)
+            Fields::fail(f.at("min_kept"), "expected a number in [0, 1]");
+        result = a;
+    } else if (kind == "rss_given_back") {
+        RssGivenBackAssertion a;
+        a.from_marker = markerName(f, "from_marker");
+        a.to_marker = markerName(f, "to_marker");
+        result = a;
     } else if (kind == "value") {
         ValueAssertion a;
         a.name = markerName(f, "name");
