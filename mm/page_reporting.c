@@ -56,9 +56,9 @@
  * PAGE_REPORTING_RETRY delays (a second at least), whatever the zones do
  * meanwhile.  A report-now request still runs at once.
  *
- * Locking.  page_reporting_mutex serializes register, unregister and the
- * queueing of report-now requests; nobody holds it while waiting for a
- * pass.  The worker never takes it: unregister clears the device pointer
+ * Locking.  page_reporting_mutex serializes register and unregister;
+ * report-now requests are queued under page_reporting_flush_lock, so that
+ * they never wait for an unregister that waits for the device.  The worker never takes it: unregister clears the device pointer
  * and then waits for the worker with cancel_delayed_work_sync(), and the
  * worker checks the pointer before every report(), so once unregister has
  * begun no new report starts.  zone->lock covers the free lists, PG_reported,
@@ -253,9 +253,11 @@ static bool page_reporting_force;
 
 /*
  * Report-now requests.  page_reporting_queue_flush() bumps flush_req under
- * the mutex; the worker runs a forced pass and then publishes the request
- * it served in flush_done, with the pass's result in flush_err.
+ * page_reporting_flush_lock, never the mutex, which unregister holds while
+ * it waits for the device; the worker runs a forced pass and then publishes
+ * the request it served in flush_done, with the pass's result in flush_err.
  */
+static DEFINE_SPINLOCK(page_reporting_flush_lock);
 static unsigned long page_reporting_flush_req;
 static unsigned long page_reporting_flush_done;
 static int page_reporting_flush_err;
@@ -318,6 +320,12 @@ static unsigned long page_reporting_kunit_budget;
 
 static void page_reporting_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(page_reporting_work, page_reporting_work_fn);
+/*
+ * Freezable, so that no pass is in flight while the system is frozen, and
+ * unbound: a pass that compacts a zone may run for a while.  Allocated at
+ * the first register.
+ */
+static struct workqueue_struct *page_reporting_wq;
 
 static unsigned long page_reporting_delay(void)
 {
@@ -398,12 +406,12 @@ static void page_reporting_schedule(unsigned long delay)
 {
 	struct delayed_work *dwork = &page_reporting_work;
 
-	if (queue_delayed_work(system_freezable_wq, dwork, delay))
+	if (queue_delayed_work(page_reporting_wq, dwork, delay))
 		return;
 	/* Racing with the timer is harmless: at worst the run moves by @delay. */
 	if (timer_pending(&dwork->timer) &&
 	    time_after(READ_ONCE(dwork->timer.expires), jiffies + delay))
-		mod_delayed_work(system_freezable_wq, dwork, delay);
+		mod_delayed_work(page_reporting_wq, dwork, delay);
 }
 
 /*
@@ -479,7 +487,8 @@ static bool page_reporting_can_lend(struct zone *zone, unsigned int order)
  * put blocks at either end of a list and the engine puts marked ones back at
  * the tail, so unmarked blocks are taken from both ends first.  With
  * @rotate, a marked block at the head is moved behind the others and the walk
- * goes on; without, it ends there.
+ * goes on, until *@first, the first block it moved, comes round again;
+ * without, it ends there.
  *
  * Returns 1 if the batch filled up or the entries to look at under this
  * hold ran out (call again), 0 if @list has no candidate left, -ENOSPC if
@@ -488,7 +497,8 @@ static bool page_reporting_can_lend(struct zone *zone, unsigned int order)
 static int page_reporting_fill(struct zone *zone, unsigned int order,
 			       struct list_head *list, struct scatterlist *sgl,
 			       unsigned int *n, unsigned int max,
-			       unsigned long *left, bool rotate)
+			       unsigned long *left, bool rotate,
+			       struct page **first)
 {
 	struct free_area *area = &zone->free_area[order];
 	unsigned int scanned = 0;
@@ -513,10 +523,11 @@ static int page_reporting_fill(struct zone *zone, unsigned int order,
 		if (PageReported(page)) {
 			page = list_first_entry(list, struct page, buddy_list);
 			if (PageReported(page)) {
-				if (!rotate) {
+				if (!rotate || page == *first) {
 					ret = 0;
 					break;
 				}
+				*first = *first ?: page;
 				list_move_tail(&page->buddy_list, list);
 				continue;
 			}
@@ -575,11 +586,34 @@ static void page_reporting_putback(struct zone *zone, struct scatterlist *sgl,
 		if (!reported || is_migrate_isolate(mt))
 			continue;
 		if (PageBuddy(page) && buddy_order(page) == order)
-			page_reporting_mark(zone, page, order);
+			page_reporting_set_mark(zone, page, order);
 		else
 			page_reporting_request(zone,
 					       page_reporting_merged_order(page, order));
 	}
+}
+
+/*
+ * The device may still write to the blocks of @sgl: they must never be
+ * reused.  Each becomes an allocation nobody frees, so that isolating its
+ * pageblock (offlining, contiguous allocations) fails at once instead of
+ * waiting for it to come back free, and it leaves the managed memory.
+ */
+static void page_reporting_leak(struct scatterlist *sgl, unsigned int n,
+				unsigned long pages)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sg(sgl, sg, n, i) {
+		struct page *page = sg_page(sg);
+
+		set_page_refcounted(page);
+		adjust_managed_page_count(page, -(long)(sg->length >> PAGE_SHIFT));
+	}
+	count_vm_events(PGREPORT_LEAKED, pages);
+	pr_err("%lu pages stay with a device that did not let go of them\n",
+	       pages);
 }
 
 /*
@@ -616,9 +650,7 @@ static int page_reporting_send(struct page_reporting_dev_info *prdev,
 	else
 		count_vm_events(PGREPORTED, pages);
 	if (err == -ENOTRECOVERABLE) {
-		/* The device may still write to them: they must never be reused. */
-		pr_err("%lu pages stay with a device that did not let go of them\n",
-		       pages);
+		page_reporting_leak(sgl, n, pages);
 		goto out;
 	}
 
@@ -682,13 +714,15 @@ static int page_reporting_list(struct page_reporting_pass *pass,
 {
 	struct zone *zone = pass->zone;
 	unsigned long left = data_race(zone->free_area[order].nr_free);
+	struct page *first = NULL;
 	int ret, err;
 
 	/* An unlocked peek is enough to skip empty lists. */
 	while (!data_race(list_empty(list))) {
 		spin_lock_irq(&zone->lock);
 		ret = page_reporting_fill(zone, order, list, pass->sgl,
-					  &pass->n, pass->max, &left, rotate);
+					  &pass->n, pass->max, &left, rotate,
+					  &first);
 		spin_unlock_irq(&zone->lock);
 
 		if (pass->n == pass->max) {
@@ -891,9 +925,12 @@ static bool page_reporting_compact(struct zone *zone,
 	unreported = free - min(free, zone_reported_pages(zone));
 	if (fragments < PAGE_REPORTING_COMPACT_MIN || fragments * 2 < unreported)
 		return false;
-	if (prz->compacted_at &&
-	    time_before(now, prz->compacted_at + PAGE_REPORTING_COMPACT_INTERVAL))
-		return false;
+	if (prz->compacted_at) {
+		if (time_before(now, prz->compacted_at + PAGE_REPORTING_COMPACT_INTERVAL))
+			return false;
+		/* Forgotten once over, so that jiffies cannot wrap around it. */
+		prz->compacted_at = 0;
+	}
 	if (prz->stuck && fragments < prz->stuck + prz->stuck / 2)
 		return false;
 
@@ -908,7 +945,11 @@ static bool page_reporting_compact(struct zone *zone,
 	return true;
 }
 
-/* Request again the tiers of @zone that an unfinished pass covered. */
+/*
+ * Request again the tiers of @zone that an unfinished pass covered.  Their
+ * requests keep their age: the rest is due as soon as the next run looks,
+ * a wait from now (see the callers).
+ */
 static void page_reporting_request_again(struct zone *zone, bool hi, bool lo)
 {
 	if (hi)
@@ -966,6 +1007,9 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	/* Unregister waits for this pass: no drain, no compaction after it. */
 	if (READ_ONCE(page_reporting_dev) != prdev)
 		return -ENODEV;
+	/* Unset while a device reports: a test, or a write that raced register. */
+	if (min_order > MAX_PAGE_ORDER)
+		return 0;
 	page_reporting_learn(zone, prz, now, next);
 	wait = page_reporting_zone_wait(zone);
 
@@ -1105,19 +1149,25 @@ static bool page_reporting_flushed(unsigned long seq)
 	return (long)(smp_load_acquire(&page_reporting_flush_done) - seq) >= 0;
 }
 
-/* Queue a report-now request, numbered *@seq; 0 or -ENODEV. */
+/*
+ * Queue a report-now request, numbered *@seq; 0 or -ENODEV.  A request
+ * that sees the device just before unregister withdraws it is completed by
+ * unregister, which looks at flush_req under the same lock afterwards.
+ */
 static int page_reporting_queue_flush(unsigned long *seq)
 {
-	mutex_lock(&page_reporting_mutex);
-	if (!page_reporting_dev) {
-		mutex_unlock(&page_reporting_mutex);
-		return -ENODEV;
+	int err = 0;
+
+	spin_lock(&page_reporting_flush_lock);
+	if (!READ_ONCE(page_reporting_dev)) {
+		err = -ENODEV;
+	} else {
+		*seq = page_reporting_flush_req + 1;
+		WRITE_ONCE(page_reporting_flush_req, *seq);
+		mod_delayed_work(page_reporting_wq, &page_reporting_work, 0);
 	}
-	*seq = page_reporting_flush_req + 1;
-	WRITE_ONCE(page_reporting_flush_req, *seq);
-	mod_delayed_work(system_freezable_wq, &page_reporting_work, 0);
-	mutex_unlock(&page_reporting_mutex);
-	return 0;
+	spin_unlock(&page_reporting_flush_lock);
+	return err;
 }
 
 /**
@@ -1218,7 +1268,7 @@ static void page_reporting_forget_list(struct zone *zone, unsigned int order,
 							     buddy_list);
 
 			if (PageReported(page))
-				page_reporting_forget(zone, page, order);
+				page_reporting_clear_mark(zone, page, order);
 			list_move_tail(&page->buddy_list, list);
 		}
 		if (list_empty(list))
@@ -1230,10 +1280,12 @@ static void page_reporting_forget_list(struct zone *zone, unsigned int order,
 
 /*
  * Drop every PG_reported mark: they record what the previous device was
- * told, and the next one has been told nothing.  No worker runs, so marks
- * are only ever dropped meanwhile, but a marked block may move to a list
- * already walked while the lock is dropped: walk an order's lists again
- * until its count says no mark is left.
+ * told, and the next one has been told nothing.  No worker runs, but the
+ * allocator goes on meanwhile: a marked block may move to a list of its
+ * order already walked, so an order's lists are walked again until its
+ * count says no mark is left; and splitting a marked block marks its parts
+ * at lower orders, so the orders are walked from the top down, never
+ * returning to one that was cleared.
  */
 static void page_reporting_forget_all(void)
 {
@@ -1241,10 +1293,10 @@ static void page_reporting_forget_all(void)
 
 	for_each_populated_zone(zone) {
 		struct page_reporting_zone *prz = page_reporting_zone_of(zone);
-		unsigned int order, sweeps;
-		int mt;
+		unsigned int sweeps;
+		int order, mt;
 
-		for (order = 0; order < NR_PAGE_ORDERS; order++) {
+		for (order = MAX_PAGE_ORDER; order >= 0; order--) {
 			struct free_area *area = &zone->free_area[order];
 
 			for (sweeps = 0; data_race(area->nr_reported); sweeps++) {
@@ -1292,6 +1344,14 @@ int page_reporting_register(struct page_reporting_dev_info *prdev)
 		goto out;
 	}
 
+	if (!page_reporting_wq) {
+		page_reporting_wq = alloc_workqueue("page_reporting",
+						    WQ_UNBOUND | WQ_FREEZABLE, 0);
+		if (!page_reporting_wq) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	if (!page_reporting_zones) {
 		page_reporting_zones = kcalloc(nr_node_ids * MAX_NR_ZONES,
 					       sizeof(*page_reporting_zones),
@@ -1355,9 +1415,11 @@ void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 		page_reporting_sgl = NULL;
 		page_reporting_forget_all();
 		/* Report-now callers still waiting will get no pass. */
+		spin_lock(&page_reporting_flush_lock);
 		if (page_reporting_flush_done != page_reporting_flush_req)
 			page_reporting_flush_complete(page_reporting_flush_req,
 						      -ENODEV);
+		spin_unlock(&page_reporting_flush_lock);
 	}
 	mutex_unlock(&page_reporting_mutex);
 }

@@ -90,7 +90,7 @@ static __always_inline void page_reporting_note_alloc(struct zone *zone)
 }
 
 /**
- * page_reporting_reused - pages of a reported block are being allocated
+ * page_reporting_account_reuse - pages of a reported block are being allocated
  * @zone: the zone, whose lock the caller holds
  * @order: the order of the allocation taken from the block
  *
@@ -99,7 +99,7 @@ static __always_inline void page_reporting_note_alloc(struct zone *zone)
  * although it may hand parts back unused.  The host has to back these
  * pages again; the per-zone count tells the engine how soon that happens.
  */
-static inline void page_reporting_reused(struct zone *zone, unsigned int order)
+static inline void page_reporting_account_reuse(struct zone *zone, unsigned int order)
 {
 	__count_vm_events(PGREPORT_REUSED, 1UL << order);
 	/* The reporting worker reads it without the lock. */
@@ -107,12 +107,12 @@ static inline void page_reporting_reused(struct zone *zone, unsigned int order)
 }
 
 /**
- * page_reporting_mark - a free block is known to be reported
+ * page_reporting_set_mark - a free block is known to be reported
  * @zone: the zone, whose lock the caller holds
  * @page: the head of the block, on a free list
  * @order: its order
  */
-static inline void page_reporting_mark(struct zone *zone, struct page *page,
+static inline void page_reporting_set_mark(struct zone *zone, struct page *page,
 				       unsigned int order)
 {
 	__SetPageReported(page);
@@ -120,7 +120,7 @@ static inline void page_reporting_mark(struct zone *zone, struct page *page,
 }
 
 /**
- * page_reporting_forget - a reported block leaves the free lists
+ * page_reporting_clear_mark - a reported block leaves the free lists
  * @zone: the zone, whose lock the caller holds
  * @page: the head of the block
  * @order: its order
@@ -128,7 +128,7 @@ static inline void page_reporting_mark(struct zone *zone, struct page *page,
  * The block is being allocated, merged into a larger one or isolated; it is
  * no longer known to be reported.
  */
-static inline void page_reporting_forget(struct zone *zone, struct page *page,
+static inline void page_reporting_clear_mark(struct zone *zone, struct page *page,
 					 unsigned int order)
 {
 	__ClearPageReported(page);
@@ -156,7 +156,7 @@ static inline void page_reporting_move(struct zone *zone, struct page *page,
 		return;
 	if (is_migrate_isolate(new_mt)) {
 		if (PageReported(page))
-			page_reporting_forget(zone, page, order);
+			page_reporting_clear_mark(zone, page, order);
 	} else if (is_migrate_isolate(old_mt)) {
 		page_reporting_notify_free(zone, order);
 	}
@@ -176,16 +176,16 @@ static inline void page_reporting_note_alloc(struct zone *zone)
 {
 }
 
-static inline void page_reporting_reused(struct zone *zone, unsigned int order)
+static inline void page_reporting_account_reuse(struct zone *zone, unsigned int order)
 {
 }
 
-static inline void page_reporting_mark(struct zone *zone, struct page *page,
+static inline void page_reporting_set_mark(struct zone *zone, struct page *page,
 				       unsigned int order)
 {
 }
 
-static inline void page_reporting_forget(struct zone *zone, struct page *page,
+static inline void page_reporting_clear_mark(struct zone *zone, struct page *page,
 					 unsigned int order)
 {
 }

@@ -4,6 +4,7 @@
 # build-selftests.sh - the project's kselftests, static, into build/selftests/
 #
 #   selftests/mm/page_reporting_integrity.c  ->  build/selftests/pr-integrity
+#   selftests/mm/page_reporting_engine.c     ->  build/selftests/pr-engine
 #
 # selftests/ mirrors the kernel's tools/testing/selftests/ (the series
 # carries it there).  The tests include "../kselftest_harness.h" as they do
@@ -21,6 +22,8 @@ out=$top/build/selftests
 [ -f "$ksft/kselftest_harness.h" ] ||
 	{ echo "build-selftests: $ksft/kselftest_harness.h missing; run scripts/base-tree.sh" >&2; exit 1; }
 mkdir -p "$out"
-gcc -static -O2 -Wall -Wextra -Werror -isystem "$ksft/mm" \
-	-o "$out/pr-integrity.tmp" "$top/selftests/mm/page_reporting_integrity.c"
-mv "$out/pr-integrity.tmp" "$out/pr-integrity"
+for t in integrity engine; do
+	gcc -static -O2 -Wall -Wextra -Werror -isystem "$ksft/mm" \
+		-o "$out/pr-$t.tmp" "$top/selftests/mm/page_reporting_$t.c"
+	mv "$out/pr-$t.tmp" "$out/pr-$t"
+done

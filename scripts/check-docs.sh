@@ -10,7 +10,7 @@ import docutils.core, docutils.utils
 
 top = pathlib.Path(sys.argv[1])
 docs = [top / "Documentation/admin-guide/mm/free_page_reporting.rst",
-        top / "Documentation/mm/page_reporting.rst"]
+        top / "Documentation/mm/free_page_reporting.rst"]
 bad = 0
 for doc in docs:
     try:

@@ -2,6 +2,10 @@
 /*
  * Driver for the virtio traditional memory balloon device.
  *
+ * Its inflate, deflate and statistics protocol follows the virtio balloon
+ * implementation inspired by Dor Laor and Marcelo Tosatti's implementations,
+ *  Copyright 2008 Rusty Russell IBM Corporation
+ *
  * The device asks the guest to give up memory (inflate) or lets it take
  * memory back (deflate) by changing a target in its configuration space.
  * The driver follows the target in a work item: it allocates guest pages,
@@ -1175,8 +1179,8 @@ static int vb_report(struct page_reporting_dev_info *prdev,
 
 /*
  * A reset is complete once the status reads back 0.  virtio-pci's reset
- * waits for that itself, virtio-mmio's is a single write: wait here, but
- * not forever.
+ * waits for that itself, without a bound; virtio-mmio's is a single write:
+ * wait here, but not forever.
  */
 static bool vb_reset_done(struct virtio_device *vdev)
 {
@@ -1262,7 +1266,8 @@ static unsigned long vb_grace_end(struct vb_device *vb, unsigned long start)
  */
 static void vb_reporting_stop(struct vb_device *vb)
 {
-	unsigned long start = jiffies, end;
+	unsigned long start = jiffies;
+	long left;
 
 	if (!vb->report_registered)
 		return;
@@ -1271,14 +1276,13 @@ static void vb_reporting_stop(struct vb_device *vb)
 	vb->report_closing = true;
 	spin_unlock_irq(&vb->event_lock);
 	for (;;) {
-		end = vb_grace_end(vb, start);
-		if (!time_before(jiffies, end)) {
+		left = (long)(vb_grace_end(vb, start) - jiffies);
+		if (left <= 0) {
 			vb_abandon_device(vb);
 			break;
 		}
 		if (wait_event_timeout(vb->report_wait,
-				       !READ_ONCE(vb->report_busy),
-				       end - jiffies))
+				       !READ_ONCE(vb->report_busy), left))
 			break;
 	}
 
@@ -1472,6 +1476,15 @@ static void vb_shutdown(struct vb_device *vb)
 
 	vb_empty(vb);
 	vb_set_state(vb, VB_DOWN);
+	/*
+	 * A device that never completed its reset may still write to its rings
+	 * and to the buffers it was handed: try the reset once more, but leave
+	 * them all as they are.
+	 */
+	if (READ_ONCE(vb->report_lost)) {
+		virtio_reset_device(vb->vdev);
+		return;
+	}
 	vb_drop_vqs(vb);
 	/* The device is reset: it cannot see hinted blocks any more. */
 	vb_hint_release(vb, ULONG_MAX);
@@ -1587,6 +1600,11 @@ static void vb_remove(struct virtio_device *vdev)
 	vb_quiesce(vb);
 	vb_shutdown(vb);
 	vb_hint_exit(vb);
+	if (READ_ONCE(vb->report_lost)) {
+		dev_err(&vdev->dev,
+			"keeping the queues of a device that did not complete its reset\n");
+		return;
+	}
 	kfree(vb);
 }
 
@@ -1610,6 +1628,9 @@ static int vb_restore(struct virtio_device *vdev)
 	struct vb_device *vb = vdev->priv;
 	int err;
 
+	/* Its old queues are still the device's: they cannot be set up again. */
+	if (READ_ONCE(vb->report_lost))
+		return -EIO;
 	err = vb_setup_vqs(vb);
 	if (err)
 		return err;
