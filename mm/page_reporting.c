@@ -58,8 +58,9 @@
  *
  * Locking.  page_reporting_mutex serializes register and unregister;
  * report-now requests are queued under page_reporting_flush_lock, so that
- * they never wait for an unregister that waits for the device.  The worker never takes it: unregister clears the device pointer
- * and then waits for the worker with cancel_delayed_work_sync(), and the
+ * they never wait for an unregister that waits for the device.  The worker
+ * never takes the mutex: unregister clears the device pointer and then
+ * waits for the worker with cancel_delayed_work_sync(), and the
  * worker checks the pointer before every report(), so once unregister has
  * begun no new report starts.  zone->lock covers the free lists, PG_reported,
  * the nr_reported counts and the zone's reporting stamps; the zone's tier
@@ -313,7 +314,7 @@ static struct page_reporting_zone *page_reporting_zone_of(struct zone *zone)
 static unsigned int page_reporting_kunit_scan_max;
 /* Called by unregister between lists, with no lock held. */
 static void (*page_reporting_kunit_between_lists)(struct zone *zone,
-						 unsigned int order, int mt);
+						  unsigned int order, int mt);
 /* Pages a pass may report instead of the zone's free pages, if set. */
 static unsigned long page_reporting_kunit_budget;
 #endif
@@ -461,6 +462,7 @@ static unsigned long page_reporting_unmarked(struct free_area *area)
 static bool page_reporting_isolating(struct zone *zone)
 {
 #ifdef CONFIG_MEMORY_ISOLATION
+	/* A hint for how far to walk; the lists decide under the lock. */
 	return data_race(zone->nr_isolate_pageblock);
 #else
 	return false;
@@ -713,6 +715,7 @@ static int page_reporting_list(struct page_reporting_pass *pass,
 			       bool rotate)
 {
 	struct zone *zone = pass->zone;
+	/* A bound on the walk, not a count: blocks come and go meanwhile. */
 	unsigned long left = data_race(zone->free_area[order].nr_free);
 	struct page *first = NULL;
 	int ret, err;
@@ -776,6 +779,7 @@ static int page_reporting_zone(struct page_reporting_pass *pass,
 					return ret;
 			}
 			if (ret == -ENOSPC || rotate ||
+			    /* Unlocked: the next fill looks again under the lock. */
 			    !data_race(page_reporting_unmarked(area)) ||
 			    page_reporting_isolating(zone))
 				break;
@@ -895,7 +899,9 @@ static unsigned long page_reporting_fragments_of(struct zone *zone)
 
 	for (order = 0; order < pageblock_order; order++) {
 		struct free_area *area = &zone->free_area[order];
+		/* An estimate for a heuristic: exact counts need zone->lock. */
 		unsigned long nr_free = data_race(area->nr_free);
+		/* The two may even be out of step: see the test below. */
 		unsigned long nr_reported = data_race(area->nr_reported);
 
 		if (nr_free > nr_reported)
@@ -975,6 +981,7 @@ static bool page_reporting_pcp_pages(struct zone *zone)
 	int cpu;
 
 	for_each_online_cpu(cpu)
+		/* Unlocked: a stale count only adds or saves one drain. */
 		if (data_race(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count))
 			return true;
 	return false;
@@ -1256,8 +1263,10 @@ static void page_reporting_forget_list(struct zone *zone, unsigned int order,
 				       struct list_head *list)
 {
 	struct free_area *area = &zone->free_area[order];
+	/* Unlocked bounds: the walk itself checks again under the lock. */
 	unsigned long left = data_race(area->nr_free);
 
+	/* Unlocked, as above. */
 	while (left && data_race(area->nr_reported)) {
 		unsigned int scanned;
 
@@ -1299,6 +1308,7 @@ static void page_reporting_forget_all(void)
 		for (order = MAX_PAGE_ORDER; order >= 0; order--) {
 			struct free_area *area = &zone->free_area[order];
 
+			/* Unlocked: marks only go away meanwhile, or move in the order. */
 			for (sweeps = 0; data_race(area->nr_reported); sweeps++) {
 				if (WARN_ON_ONCE(sweeps == PAGE_REPORTING_SWEEPS))
 					break;

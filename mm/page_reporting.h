@@ -99,7 +99,8 @@ static __always_inline void page_reporting_note_alloc(struct zone *zone)
  * although it may hand parts back unused.  The host has to back these
  * pages again; the per-zone count tells the engine how soon that happens.
  */
-static inline void page_reporting_account_reuse(struct zone *zone, unsigned int order)
+static inline void page_reporting_account_reuse(struct zone *zone,
+						unsigned int order)
 {
 	__count_vm_events(PGREPORT_REUSED, 1UL << order);
 	/* The reporting worker reads it without the lock. */
@@ -112,8 +113,8 @@ static inline void page_reporting_account_reuse(struct zone *zone, unsigned int 
  * @page: the head of the block, on a free list
  * @order: its order
  */
-static inline void page_reporting_set_mark(struct zone *zone, struct page *page,
-				       unsigned int order)
+static inline void page_reporting_set_mark(struct zone *zone,
+					   struct page *page, unsigned int order)
 {
 	__SetPageReported(page);
 	zone->free_area[order].nr_reported++;
@@ -128,8 +129,9 @@ static inline void page_reporting_set_mark(struct zone *zone, struct page *page,
  * The block is being allocated, merged into a larger one or isolated; it is
  * no longer known to be reported.
  */
-static inline void page_reporting_clear_mark(struct zone *zone, struct page *page,
-					 unsigned int order)
+static inline void page_reporting_clear_mark(struct zone *zone,
+					     struct page *page,
+					     unsigned int order)
 {
 	__ClearPageReported(page);
 	zone->free_area[order].nr_reported--;
@@ -176,17 +178,19 @@ static inline void page_reporting_note_alloc(struct zone *zone)
 {
 }
 
-static inline void page_reporting_account_reuse(struct zone *zone, unsigned int order)
+static inline void page_reporting_account_reuse(struct zone *zone,
+						unsigned int order)
 {
 }
 
-static inline void page_reporting_set_mark(struct zone *zone, struct page *page,
-				       unsigned int order)
+static inline void page_reporting_set_mark(struct zone *zone,
+					   struct page *page, unsigned int order)
 {
 }
 
-static inline void page_reporting_clear_mark(struct zone *zone, struct page *page,
-					 unsigned int order)
+static inline void page_reporting_clear_mark(struct zone *zone,
+					     struct page *page,
+					     unsigned int order)
 {
 }
 

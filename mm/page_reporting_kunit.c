@@ -853,7 +853,6 @@ static void prt_merge_at_putback_requests_its_tier(struct kunit *test)
 	prt_expect_count_exact(test, zone);
 }
 
-
 static void prt_reports_order_zero(struct kunit *test)
 {
 	struct prt_dev *dev = test->priv;

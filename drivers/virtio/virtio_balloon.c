@@ -133,7 +133,7 @@
 /* vb_device.hint_flags: the command id in config space changed. */
 #define VB_HINT_CMD_STALE	0
 
-/* vb_device.wake_events: device events whose work keeps the system awake. */
+/* Bits of vb->wake_pending and vb->wake_running: events that keep us awake. */
 #define VB_WAKE_RESIZE		BIT(0)
 #define VB_WAKE_STATS		BIT(1)
 
@@ -1189,7 +1189,7 @@ static bool vb_reset_done(struct virtio_device *vdev)
 	while (vdev->config->get_status(vdev)) {
 		if (time_after(jiffies, deadline))
 			return false;
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	return true;
 }

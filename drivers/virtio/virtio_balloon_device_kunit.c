@@ -977,6 +977,7 @@ static void vbt_resizing_keeps_the_system_awake(struct kunit *test)
 	vbt_set_target(fake, VB_FRAME_BATCH);
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fake->first_request,
 							  VBT_WAIT), 0UL);
+	/* ws->active is the PM core's, under its lock: a snapshot will do. */
 	KUNIT_EXPECT_TRUE_MSG(test, data_race((bool)ws->active),
 			      "the system may suspend in the middle of a resize");
 
@@ -984,6 +985,7 @@ static void vbt_resizing_keeps_the_system_awake(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vbt_wait_actual(fake, VB_FRAME_BATCH));
 	deadline = jiffies + VBT_WAIT;
 	do {
+		/* Unlocked, as above: the loop looks again. */
 		active = data_race((bool)ws->active);
 		if (active)
 			schedule_timeout_uninterruptible(1);

@@ -59,9 +59,9 @@
 
 #include "../kselftest_harness.h"
 
-#define MIB			(1UL << 20)
-#define HPAGE_SIZE		(2UL << 20)
-#define SLICE_SIZE		(1UL << 20)
+#define MIB			(1024UL * 1024)
+#define HPAGE_SIZE		(2 * MIB)
+#define SLICE_SIZE		MIB
 #define TMPFS_MAGIC_NR		0x01021994
 #define PARAM_DIR		"/sys/module/page_reporting/parameters/"
 /* Waits for the pass, unlike the report_now parameter, which only starts it. */
