@@ -1,9 +1,11 @@
 #include "app.h"
 
+#include "accel.h"
 #include "bench.h"
 #include "error.h"
 #include "plot.h"
 #include "report.h"
+#include "run_compare.h"
 #include "runner.h"
 #include "scenario.h"
 #include "signal_guard.h"
@@ -50,8 +52,60 @@ std::filesystem::path writableDir(const std::filesystem::path &dir) {
 
 } // namespace
 
+namespace {
+
+// Markdown table cell: '|' would end the cell.
+std::string cell(const std::string &text) {
+    std::string out;
+    for (char c : text)
+        out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
+std::string joined(const std::vector<std::string> &items, const std::string &sep) {
+    std::string out;
+    for (const auto &i : items)
+        out += (out.empty() ? "" : sep) + i;
+    return out;
+}
+
+// The accelerator for runs of `scenarios`, probing only if one of them can use KVM.
+AccelChoice accelForRuns(AccelRequest request, const std::string &qemu,
+                         const std::vector<Scenario> &scenarios) {
+    bool any_free = false;
+    for (const auto &s : scenarios)
+        any_free = any_free || !needsTcg(s);
+    if (!any_free && request != AccelRequest::Kvm)
+        return {"tcg", "-icount needs TCG"};
+    KvmProbe probe;
+    probe.qemu = qemu;
+    probe.guest = defaultProbeGuest();
+    return chooseAccel(request, probe);
+}
+
+} // namespace
+
 int listCommand(const ListCommand &c, std::ostream &out) {
     auto all = loadScenarioDir(c.scenarios_dir);
+    if (!c.tag.empty()) {
+        auto entries = suiteEntries(all, c.tag);
+        if (entries.empty()) {
+            auto suites = suiteNames(all);
+            throw UsageError("no scenario in " + c.scenarios_dir + " is tagged '" + c.tag +
+                             "' (suites tagged there: " +
+                             (suites.empty() ? "none" : joined(suites, ", ")) + ")");
+        }
+        for (const auto &e : entries)
+            out << e.scenario->name << "@" << e.kernel << "\n";
+        return kExitPass;
+    }
+    if (c.markdown) {
+        out << "| scenario | tags | description |\n| --- | --- | --- |\n";
+        for (const auto &s : all)
+            out << "| `" << s.name << "` | " << cell(joined(s.tags, ", ")) << " | "
+                << cell(s.description) << " |\n";
+        return kExitPass;
+    }
     std::size_t width = 0;
     for (const auto &s : all)
         width = std::max(width, s.name.size());
@@ -82,6 +136,10 @@ int runCommand(const RunCommand &c, std::ostream &out) {
     settings.quiet = c.quiet;
     settings.timeout_scale = c.timeout_scale;
     settings.no_kernel = c.no_kernel;
+    settings.accel = accelFor(scenario, accelForRuns(c.accel, settings.qemu, {scenario}));
+    if (!c.quiet)
+        out << "pr-runner: -accel " << settings.accel.accel << " (" << settings.accel.reason << ")"
+            << std::endl;
 
     RunResult result = Runner(scenario, settings, out).run();
     std::string warning = writeReport(result, settings.out_dir);
@@ -97,21 +155,41 @@ int plotCommand(const PlotCommand &c, std::ostream &out) {
     PlotSpec spec;
     spec.output_png = std::filesystem::absolute(c.out);
     std::vector<std::string> scenarios;
+    std::optional<double> latest_return; // on the chart's time axis
     for (const auto &d : c.result_dirs) {
         std::filesystem::path dir(d);
         RssTable table = readRssTsv(dir / "rss.tsv");
         std::string label = std::filesystem::absolute(dir).lexically_normal().filename().string();
-        std::ifstream result_file(dir / "result.json");
-        if (result_file) {
-            auto j = nlohmann::json::parse(result_file, nullptr, false);
-            if (j.is_object()) {
-                if (!j.value("label", std::string()).empty())
-                    label = j.value("label", std::string());
-                scenarios.push_back(j.value("scenario", std::string()));
+        nlohmann::json result;
+        if (std::ifstream result_file(dir / "result.json"); result_file) {
+            result = nlohmann::json::parse(result_file, nullptr, false);
+            if (result.is_object()) {
+                if (!result.value("label", std::string()).empty())
+                    label = result.value("label", std::string());
+                scenarios.push_back(result.value("scenario", std::string()));
             }
         }
-        spec.series.push_back({label, table.samples, table.markers});
+        double origin = 0;
+        if (c.align.empty()) {
+            spec.series.push_back({label, table.samples, table.markers});
+        } else {
+            auto aligned = alignedSeries(label, table, c.align);
+            if (!aligned)
+                throw SetupError((dir / "rss.tsv").string() + " has no marker '" + c.align +
+                                 "' to align on (--align)");
+            origin = aligned->origin;
+            spec.series.push_back(std::move(aligned->series));
+        }
+        RunReturn ret = runReturn(result, label);
+        if (auto t = returnTime(ret))
+            latest_return = std::max(latest_return.value_or(*t - origin), *t - origin);
+        if (c.summary)
+            out << returnLine(ret) << "\n";
     }
+    if (!c.align.empty())
+        spec.xlabel = "seconds since '" + c.align + "'";
+    if (latest_return)
+        spec.x_max = *latest_return + kPlotTail_s;
     spec.title = c.title;
     if (spec.title.empty()) {
         spec.title = "host RSS";
@@ -129,9 +207,8 @@ int benchCommand(const BenchCommand &c, std::ostream &out) {
     auto all = loadScenarioDir(c.scenarios_dir);
     BenchSettings settings;
     if (c.scenarios.empty()) {
-        for (const auto &s : all)
-            if (hasTag(s, "bench"))
-                settings.scenarios.push_back(s);
+        for (const auto &e : suiteEntries(all, kBenchSuite))
+            settings.scenarios.push_back(*e.scenario);
         if (settings.scenarios.empty())
             throw UsageError("no scenario in " + c.scenarios_dir +
                              " is tagged \"bench\"; name some with --scenarios");
@@ -146,10 +223,20 @@ int benchCommand(const BenchCommand &c, std::ostream &out) {
     settings.out_dir = writableDir(c.out_dir);
     settings.repeat = c.repeat;
     settings.timeout_scale = c.timeout_scale;
+    settings.accel = accelForRuns(c.accel, settings.qemu, settings.scenarios);
 
     bool complete = Bench(std::move(settings), out).run();
     SignalGuard::reraise(); // interrupted: die by the same signal now that QEMU is gone
     return complete ? kExitPass : kExitFail;
+}
+
+int accelCommand(const AccelCommand &c, std::ostream &out) {
+    KvmProbe probe;
+    probe.qemu = c.qemu;
+    probe.guest = defaultProbeGuest();
+    AccelChoice choice = chooseAccel(AccelRequest::Auto, probe);
+    out << choice.accel << "\n" << choice.reason << "\n";
+    return kExitPass;
 }
 
 } // namespace pr

@@ -1,5 +1,7 @@
 #include "assertions.h"
 
+#include "overloaded.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -26,9 +28,6 @@ std::string number(double v) {
 }
 
 std::string quoted(const std::string &s) { return "'" + s + "'"; }
-
-template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 const TimedMarker *firstMarker(const RunRecord &r, const std::string &event) {
     for (const auto &m : r.markers)
@@ -152,13 +151,6 @@ AssertionResult evaluateMarker(const MarkerAssertion &a, const RunRecord &r, boo
     return ok ? passed(seen, figures) : failed(seen, figures);
 }
 
-AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &, const std::regex &re,
-                                       const RunRecord &r) {
-    if (auto hit = scanLines(re, r, 0, r.console_lines.size()))
-        return *hit;
-    return passed("no match in " + std::to_string(r.console_lines.size()) + " console lines");
-}
-
 namespace {
 
 // Baseline, peak and growth of RSS between two markers, shared by the rss_returned kinds.
@@ -236,14 +228,17 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
         return "returned " + mib(returned) + " of " + mib(grown) + " grown (" +
                fmt("%.1f %%", 100.0 * returned / grown) + extra + ")";
     };
-    double lowest = peak;
+    double lowest = peak, lowest_after = 0;
     for (const auto &s : r.samples) {
         if (s.t <= peak_t)
             continue;
         double after = s.t - peak_t;
         if (after > a.within_s)
             break;
-        lowest = std::min(lowest, s.mib);
+        if (s.mib < lowest) {
+            lowest = s.mib;
+            lowest_after = after;
+        }
         if (s.mib <= target) {
             figures["returned_mib"] = peak - s.mib;
             figures["returned_fraction"] = (peak - s.mib) / grown;
@@ -255,6 +250,7 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
         }
     }
     figures["lowest_mib"] = lowest;
+    figures["lowest_after_s"] = lowest_after; // when the best so far was reached
     figures["returned_mib"] = peak - lowest;
     figures["returned_fraction"] = (peak - lowest) / grown;
     std::string best = describeReturn(lowest, ", needed " + fmt("%.0f %%", a.fraction * 100));
@@ -337,6 +333,11 @@ AssertionResult evaluateThpKept(const ThpKeptAssertion &a, const RunRecord &r, d
         return failed("no huge page samples " + std::string(before ? "after " : "before ") +
                       quoted(a.peak_marker));
     const double share_before = *before->anon_huge_mib / *before->anon_mib;
+    // A host that gave QEMU no huge pages (THP off) has none to keep: nothing to judge.
+    if (!(*before->anon_huge_mib > 0))
+        return passed("no huge pages under QEMU's memory before " + quoted(a.peak_marker) +
+                          " (host THP off?): nothing to keep",
+                      {{"thp_before_mib", 0.0}, {"anon_before_mib", *before->anon_mib}});
     const double share_after = *after->anon_huge_mib / *after->anon_mib;
     const double kept = share_before > 0 ? share_after / share_before : 0;
     json figures = {{"thp_before_mib", *before->anon_huge_mib},
@@ -422,22 +423,10 @@ Evaluator::Evaluator(std::vector<Assertion> assertions) : assertions_(std::move(
 std::vector<AssertionResult> Evaluator::evaluate(const RunRecord &record, double now, bool final) {
     std::vector<AssertionResult> results;
     for (std::size_t i = 0; i < assertions_.size(); ++i) {
-        const Assertion &a = assertions_[i];
-        if (auto &scan = scans_[i]) {
-            if (!scan->failure) {
-                scan->failure =
-                    scanLines(scan->re, record, scan->scanned, record.console_lines.size());
-                scan->scanned = record.console_lines.size();
-            }
-            results.push_back(
-                scan->failure
-                    ? *scan->failure
-                    : passed("no match in " + std::to_string(scan->scanned) + " console lines"));
-            continue;
-        }
         results.push_back(std::visit(
             Overloaded{
                 [&](const MarkerAssertion &m) { return evaluateMarker(m, record, final); },
+                [&](const NoConsoleMatchAssertion &) { return scanConsole(*scans_[i], record); },
                 [&](const RssReturnedAssertion &m) {
                     return evaluateRssReturned(m, record, now, final);
                 },
@@ -449,11 +438,19 @@ std::vector<AssertionResult> Evaluator::evaluate(const RunRecord &record, double
                     return evaluateRssGivenBack(m, record, final);
                 },
                 [&](const ValueAssertion &m) { return evaluateValue(m, record, final); },
-                [&](const NoConsoleMatchAssertion &) { return AssertionResult{}; },
             },
-            a));
+            assertions_[i]));
     }
     return results;
+}
+
+AssertionResult Evaluator::scanConsole(ConsoleScan &scan, const RunRecord &record) {
+    if (!scan.failure) {
+        scan.failure = scanLines(scan.re, record, scan.scanned, record.console_lines.size());
+        scan.scanned = record.console_lines.size();
+    }
+    return scan.failure ? *scan.failure
+                        : passed("no match in " + std::to_string(scan.scanned) + " console lines");
 }
 
 bool allDecided(const std::vector<AssertionResult> &results) {

@@ -104,8 +104,6 @@ struct AssertionResult {
 // Evaluates one assertion. `now` is the current run time in seconds; `final` says the run
 // is over, so anything still pending fails.
 AssertionResult evaluateMarker(const MarkerAssertion &a, const RunRecord &r, bool final);
-AssertionResult evaluateNoConsoleMatch(const NoConsoleMatchAssertion &a, const std::regex &re,
-                                       const RunRecord &r);
 AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunRecord &r, double now,
                                     bool final);
 AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, const RunRecord &r,
@@ -124,7 +122,6 @@ public:
     explicit Evaluator(std::vector<Assertion> assertions);
 
     std::vector<AssertionResult> evaluate(const RunRecord &record, double now, bool final);
-    const std::vector<Assertion> &assertions() const { return assertions_; }
 
 private:
     struct ConsoleScan {
@@ -132,6 +129,8 @@ private:
         std::size_t scanned = 0;
         std::optional<AssertionResult> failure;
     };
+    // A no_console_match assertion: scans the lines added since the previous call.
+    static AssertionResult scanConsole(ConsoleScan &scan, const RunRecord &record);
 
     std::vector<Assertion> assertions_;
     std::vector<std::optional<ConsoleScan>> scans_; // one per assertion, set for console ones

@@ -5,9 +5,11 @@
 #include "error.h"
 #include "plot.h"
 #include "qemu_command.h"
+#include "run_compare.h"
 #include "runner.h"
 #include "signal_guard.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -53,8 +55,18 @@ std::string scenarioSetup(const Scenario &s) {
 Bench::Bench(BenchSettings settings, std::ostream &out)
     : settings_(std::move(settings)), out_(out) {
     data_.kernels = settings_.kernels;
-    for (const auto &s : settings_.scenarios)
-        data_.scenarios.push_back({s.name, s.description, scenarioSetup(s), s.memory_mib});
+    SamplingPlan timing; // every scenario's return markers: one statement for the tables
+    for (const auto &s : settings_.scenarios) {
+        data_.scenarios.push_back({s.name, s.description, scenarioSetup(s), s.memory_mib,
+                                   accelFor(s, settings_.accel).accel});
+        for (const auto &m : samplingPlan(s.assertions).fast_markers)
+            if (std::find(timing.fast_markers.begin(), timing.fast_markers.end(), m) ==
+                timing.fast_markers.end())
+                timing.fast_markers.push_back(m);
+    }
+    data_.timing = samplingText(timing);
+    data_.accel = settings_.accel.accel;
+    data_.accel_reason = settings_.accel.reason;
     data_.repeat = settings_.repeat;
 }
 
@@ -73,8 +85,8 @@ bool Bench::run() {
         kernels += (kernels.empty() ? "" : ", ") + k.label;
     out_ << "pr-runner bench: " << settings_.scenarios.size() << " scenario(s) x "
          << settings_.repeat << " repetition(s) x " << settings_.kernels.size() << " kernels ("
-         << kernels << ") = " << plan.size() << " runs; output in " << settings_.out_dir.string()
-         << std::endl;
+         << kernels << ") = " << plan.size() << " runs, -accel " << settings_.accel.accel << " ("
+         << settings_.accel.reason << "); output in " << settings_.out_dir.string() << std::endl;
 
     for (std::size_t i = 0; i < plan.size() && !SignalGuard::caught(); ++i) {
         const PlannedRun &p = plan[i];
@@ -145,6 +157,7 @@ BenchRun Bench::runOne(const PlannedRun &p) {
         rs.label = kernel.label;
         rs.quiet = true;
         rs.timeout_scale = settings_.timeout_scale;
+        rs.accel = accelFor(scenario, settings_.accel);
         RunResult result = Runner(scenario, rs, out_).run();
         writeReport(result, rs.out_dir); // a missing chart only costs the per-run PNG
         r.duration_s = result.duration_s;
@@ -200,19 +213,10 @@ std::vector<std::string> Bench::drawCharts() {
             const BenchRun &r = *runs[*mid];
             try {
                 RssTable table = readRssTsv(settings_.out_dir / r.dir / "rss.tsv");
-                double origin = 0;
-                for (const auto &m : table.markers)
-                    if (m.marker.event == *marker) {
-                        origin = m.t;
-                        break;
-                    }
-                for (auto &s : table.samples)
-                    s.t -= origin;
-                std::vector<TimedMarker> markers; // not the counters ours prints every 2 s
-                for (auto &m : table.markers)
-                    if (m.marker.event != "value")
-                        markers.push_back({m.t - origin, m.marker});
-                spec.series.push_back({settings_.kernels[k].label, table.samples, markers});
+                auto aligned = alignedSeries(settings_.kernels[k].label, table, *marker);
+                if (!aligned) // a run without the marker has no figure: not picked
+                    continue;
+                spec.series.push_back(std::move(aligned->series));
                 picked += (picked.empty() ? "" : ", ") + settings_.kernels[k].label + " rep " +
                           std::to_string(r.repetition) + " (" + specs.front().key + " " +
                           formatSample(values[*mid]) + ")";

@@ -3,6 +3,7 @@
 // RSS chart per drain scenario and the scaling chart (bench_scaling.h).
 #pragma once
 
+#include "accel.h"
 #include "bench_plan.h"
 #include "bench_report.h"
 #include "scenario.h"
@@ -21,6 +22,7 @@ struct BenchSettings {
     std::filesystem::path out_dir; // absolute, exists and is writable
     std::string qemu;              // resolved binary
     double timeout_scale = 1.0;
+    AccelChoice accel{"tcg", "default"}; // for every scenario that does not need TCG
 };
 
 class Bench {

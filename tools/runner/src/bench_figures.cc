@@ -1,13 +1,12 @@
 #include "bench_figures.h"
 
+#include "overloaded.h"
+
 #include <cstdio>
 
 namespace pr {
 
 namespace {
-
-template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string percent(double fraction) {
     char buf[32];
@@ -215,16 +214,6 @@ std::optional<std::string> chartMarker(const Scenario &s) {
         if (auto *w = std::get_if<RssReturnedWithinAssertion>(&a))
             return w->peak_marker;
     }
-    return std::nullopt;
-}
-
-std::optional<double> chartOrigin(const Scenario &s, const RunResult &r) {
-    auto name = chartMarker(s);
-    if (!name)
-        return std::nullopt;
-    for (const auto &m : r.record.markers)
-        if (m.marker.event == *name)
-            return m.t;
     return std::nullopt;
 }
 

@@ -5,8 +5,9 @@
 //                                      RSS got back the required fraction of the growth
 //                        returned_mib  MiB returned by then
 //                        qemu_cpu_s    CPU time (user + system) of QEMU over that interval
-//                        qemu_cpu_s_per_gib  qemu_cpu_s / (returned_mib / 1024): under TCG the
-//                                      guest's reporting work plus the host's madvise
+//                        qemu_cpu_s_per_gib  qemu_cpu_s / (returned_mib / 1024): the vCPUs
+//                                      are QEMU threads, so the guest's reporting work
+//                                      plus the host's madvise
 //   rss_returned_within  mib_returned_within  MiB returned within the window
 //                        qemu_cpu_s    CPU time of QEMU over the window
 //   thp_kept             thp_share_before, thp_share_after, thp_kept  (percent) the share
@@ -53,8 +54,7 @@ std::optional<Sample> cpuPerGib(const Sample &cpu, double mib);
 std::optional<double> cpuAt(const std::vector<RssSample> &samples, double t);
 
 // Charts of a scenario with an RSS assertion are aligned on its peak marker: the marker's
-// name, and its time in a run (nullopt if the scenario has none or the run never saw it).
+// name (nullopt if the scenario has none).
 std::optional<std::string> chartMarker(const Scenario &s);
-std::optional<double> chartOrigin(const Scenario &s, const RunResult &r);
 
 } // namespace pr

@@ -67,7 +67,6 @@ TEST(BenchFiguresTest, DrainReturned) {
     EXPECT_FALSE(f[3].value->lower_bound);
     EXPECT_EQ(f[3].note, "");
     EXPECT_EQ(chartMarker(s), "freed");
-    EXPECT_EQ(chartOrigin(s, r), 21.0);
 }
 
 TEST(BenchFiguresTest, DrainNotReachedIsALowerBound) {

@@ -76,6 +76,11 @@ std::string gib(double v) {
     return buf;
 }
 
+std::string accelName(const std::string &accel) { return accel == "kvm" ? "KVM" : "TCG"; }
+
+// "; markers stamped on arrival; RSS sampled ..." for the notes under the tables.
+std::string timingNote(const BenchData &d) { return d.timing.empty() ? "" : "; " + d.timing; }
+
 json sampleJson(const std::optional<Sample> &s) {
     if (!s)
         return nullptr;
@@ -150,7 +155,8 @@ std::string tableText(const BenchData &d, const std::vector<BenchRow> &rows) {
         cells.push_back(rowCells(row));
     std::string out = alignColumns(cells);
     out += "medians of each kernel's runs; runs listed in the order they ran; \">X\": not "
-           "reached within the window (a lower bound); \"-\": no value (see bench.md)\n";
+           "reached within the window (a lower bound); \"-\": no value (see bench.md)" +
+           timingNote(d) + "\n";
     return out;
 }
 
@@ -182,7 +188,8 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
     }
     out << "\nMedians over each kernel's runs; the runs are listed in the order they ran. "
            "`>X`: not reached within the scenario's window of X s, a lower bound (a median "
-           "or ratio involving one is a bound too). `-`: the run produced no value.\n";
+           "or ratio involving one is a bound too). `-`: the run produced no value. Timing: "
+        << (d.timing.empty() ? "see the method" : d.timing) << ".\n";
 
     std::vector<std::string> failures;
     for (const auto &r : d.runs)
@@ -200,9 +207,17 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
     out << "- Machine: " << h.nproc << " CPUs (nproc), "
         << (h.cpu_model.empty() ? "unknown CPU" : h.cpu_model) << ", " << gib(h.ram_gib) << " RAM, "
         << (h.host_kernel.empty() ? "unknown kernel" : h.host_kernel) << ".\n";
-    out << "- QEMU: " << (h.qemu_version.empty() ? "unknown version" : h.qemu_version)
-        << "; TCG (`-accel tcg`, no KVM), `-machine pc`, host RSS of the QEMU process sampled "
-           "at 20 Hz from /proc/PID/status, its CPU time from /proc/PID/stat.\n";
+    std::string tcg_only; // scenarios that ran under TCG although the bench chose KVM
+    for (const auto &s : d.scenarios)
+        if (s.accel != d.accel)
+            tcg_only += (tcg_only.empty() ? "" : ", ") + ("`" + s.name + "`");
+    out << "- QEMU: " << (h.qemu_version.empty() ? "unknown version" : h.qemu_version) << "; "
+        << accelName(d.accel) << " (`-accel " << d.accel << "`"
+        << (d.accel_reason.empty() ? "" : "; " + d.accel_reason) << ")"
+        << (tcg_only.empty() ? "" : ", except " + tcg_only + " under TCG (-icount needs it)")
+        << ", `-machine pc`; host RSS of the QEMU process from /proc/PID/status, its CPU time "
+           "from /proc/PID/stat"
+        << (d.timing.empty() ? "" : "; " + d.timing) << ".\n";
     out << "- Date: " << d.started_at << " to "
         << (d.finished_at.empty() ? "(not finished)" : d.finished_at) << " (UTC).";
     if (!d.load_start.empty())
@@ -228,14 +243,16 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
            "  - *returned (MiB)*: the growth given back at that moment (or the best within the "
            "window when not reached).\n"
            "  - *QEMU CPU (s)*: user + system CPU time of the whole QEMU process (all threads, "
-           "so the guest's vCPU under TCG too) over the same interval; for the fragment "
+           "so the guest's vCPUs too) over the same interval; for the fragment "
            "scenario over the whole window.\n"
            "  - *QEMU CPU per GiB returned (s/GiB)*: that CPU time divided by the GiB returned "
-           "(returned MiB / 1024). Under TCG the guest's vCPUs are threads of QEMU, so all guest "
+           "(returned MiB / 1024). Under "
+        << accelName(d.accel)
+        << " the guest's vCPUs are threads of QEMU, so all guest "
            "CPU time is QEMU CPU time: this is the guest's reporting work (finding, isolating "
            "and reporting free pages, the virtqueue round trips) plus the host's work for the "
            "reports (QEMU's balloon handler discarding the ranges with madvise), plus whatever "
-           "else guest and QEMU did in the interval (an idle TCG guest costs little). CPU time "
+           "else guest and QEMU did in the interval (an idle guest costs little). CPU time "
            "comes in clock ticks (usually 10 ms), so a figure of a few ticks is coarse. When the "
            "return was not reached within the window: the window's CPU per GiB grown, a lower "
            "bound.\n"
@@ -276,7 +293,9 @@ json benchJson(const BenchData &d, const std::vector<BenchRow> &rows) {
                  {"ram_gib", d.host.ram_gib},
                  {"kernel", d.host.host_kernel},
                  {"qemu_version", d.host.qemu_version},
-                 {"accel", "tcg"}};
+                 {"accel", d.accel},
+                 {"accel_reason", d.accel_reason}};
+    j["timing"] = d.timing;
     j["repeat"] = d.repeat;
     j["planned_runs"] = d.planned_runs;
     std::vector<std::string> labels;
@@ -292,7 +311,8 @@ json benchJson(const BenchData &d, const std::vector<BenchRow> &rows) {
         scenarios.push_back({{"name", s.name},
                              {"description", s.description},
                              {"setup", s.setup},
-                             {"memory_mib", s.memory_mib}});
+                             {"memory_mib", s.memory_mib},
+                             {"accel", s.accel}});
     j["scenarios"] = scenarios;
 
     json runs = json::array();

@@ -22,8 +22,9 @@ struct BenchKernel {
 struct BenchScenarioInfo {
     std::string name;
     std::string description;
-    std::string setup;  // guest size and QEMU options, the same for every kernel
-    int memory_mib = 0; // guest RAM; 0: unknown (the scaling chart then reads the name)
+    std::string setup;         // guest size and QEMU options, the same for every kernel
+    int memory_mib = 0;        // guest RAM; 0: unknown (the scaling chart then reads the name)
+    std::string accel = "tcg"; // what its runs used (-icount scenarios: always tcg)
 };
 
 struct BenchRun {
@@ -43,6 +44,9 @@ struct BenchData {
     int repeat = 1;
     std::size_t planned_runs = 0;
     HostInfo host;
+    std::string accel = "tcg";  // the accelerator chosen for the bench (accel.h)
+    std::string accel_reason;   // why
+    std::string timing;         // how finely runs were timed (samplingText)
     std::string started_at;     // UTC, ISO 8601
     std::string finished_at;    // empty while running
     std::string load_start;     // host load averages (1, 5, 15 min) when it started

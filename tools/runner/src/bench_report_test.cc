@@ -195,6 +195,50 @@ TEST(BenchReportTest, NoScalingChartWithoutDrainScenarios) {
     EXPECT_TRUE(benchJson(d, rows)["scaling"].empty());
 }
 
+TEST(BenchReportTest, AcceleratorAndTiming) {
+    BenchData d = data();
+    d.accel_reason =
+        "KVM not usable: a probe guest under -accel kvm printed nothing within 5000 ms";
+    d.timing = "markers stamped on arrival; RSS sampled every 5 ms for 10 s after 'freed', else "
+               "every 50 ms";
+    auto rows = summarize(d);
+    std::string md = markdownReport(d, rows);
+    EXPECT_NE(
+        md.find("- QEMU: QEMU emulator version 7.2.22; TCG (`-accel tcg`; KVM not usable: a "
+                "probe guest under -accel kvm printed nothing within 5000 ms), `-machine pc`; "
+                "host RSS of the QEMU process from /proc/PID/status, its CPU time from "
+                "/proc/PID/stat; markers stamped on arrival; RSS sampled every 5 ms for 10 s "
+                "after 'freed', else every 50 ms.\n"),
+        std::string::npos)
+        << md;
+    EXPECT_NE(md.find("`-`: the run produced no value. Timing: markers stamped on arrival; RSS "
+                      "sampled every 5 ms"),
+              std::string::npos)
+        << md;
+    std::string t = tableText(d, rows);
+    EXPECT_NE(t.find("\"-\": no value (see bench.md); markers stamped on arrival; RSS sampled "
+                     "every 5 ms for 10 s after 'freed', else every 50 ms\n"),
+              std::string::npos)
+        << t;
+
+    d.accel = "kvm";
+    d.accel_reason = "KVM: a probe guest ran to its end under -accel kvm";
+    d.scenarios[0].accel = "kvm";
+    d.scenarios[1].accel = "tcg"; // an -icount scenario
+    md = markdownReport(d, rows);
+    EXPECT_NE(md.find("; KVM (`-accel kvm`; KVM: a probe guest ran to its end under -accel kvm), "
+                      "except `bench-churn-1cpu` under TCG (-icount needs it), `-machine pc`"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("Under KVM the guest's vCPUs are threads of QEMU"), std::string::npos);
+    EXPECT_EQ(md.find("TCG guest"), std::string::npos);
+    auto j = benchJson(d, rows);
+    EXPECT_EQ(j["host"]["accel"], "kvm");
+    EXPECT_EQ(j["host"]["accel_reason"], "KVM: a probe guest ran to its end under -accel kvm");
+    EXPECT_EQ(j["scenarios"][1]["accel"], "tcg");
+    EXPECT_EQ(j["timing"], d.timing);
+}
+
 TEST(BenchReportTest, Json) {
     BenchData d = data();
     auto j = benchJson(d, summarize(d));

@@ -69,7 +69,7 @@ std::optional<PanelPlotSpec> scalingPlotSpec(const ScalingData &s,
     spec.xlabel = "guest size (GiB)";
     spec.output_png = output_png;
     XYPanel time{"drain time: " + s.return_label + ", log scale", s.return_label, true, {}};
-    XYPanel cpu{"QEMU CPU per GiB returned (guest + host under TCG)",
+    XYPanel cpu{"QEMU CPU per GiB returned (guest + host: the vCPUs are QEMU threads)",
                 "QEMU CPU per GiB returned (s/GiB)",
                 false,
                 {}};

@@ -10,37 +10,50 @@ namespace pr {
 
 std::string usageText() {
     return R"(usage:
-  pr-runner list [--scenarios DIR]
+  pr-runner list [--scenarios DIR] [--tag SUITE | --markdown]
   pr-runner run --scenario NAME --kernel BZIMAGE --initrd INITRD [--scenarios DIR]
                 [--out DIR] [--qemu PATH] [--label TEXT] [--quiet] [--timeout-scale F]
-  pr-runner plot --out FILE.png [--title TEXT] RESULT_DIR...
+                [--accel tcg|kvm|auto]
+  pr-runner plot --out FILE.png [--title TEXT] [--align MARKER] [--summary] RESULT_DIR...
   pr-runner bench --kernels A=BZIMAGE:INITRD,B=BZIMAGE:INITRD [--scenarios NAME,...]
                   [--repeat N | --quick] [--out DIR] [--scenario-dir DIR] [--qemu PATH]
-                  [--timeout-scale F]
+                  [--timeout-scale F] [--accel tcg|kvm|auto]
+  pr-runner accel [--qemu PATH]
   pr-runner --help
 
-list   one line per scenario: name and description
+list   one line per scenario: name, [tags] and description. --tag SUITE: one
+       SCENARIO@KERNEL line per tag naming that suite (check, stress, bench; a tag
+       without @KERNEL means @ours), for shell loops; --markdown: a Markdown table
+       (name | tags | description), the catalogue
 run    boot one guest under QEMU, print a live timeline (elapsed s, host RSS, guest
        markers), evaluate the scenario's assertions; writes console.log, qemu.log,
        rss.tsv, rss.gp, rss.png and result.json into --out (default
        build/results/<scenario>)
 plot   draw the rss.tsv of several run directories on one chart, labelled by each
-       run's --label (or the directory name)
+       run's --label (or the directory name); the x axis ends a few seconds after
+       the latest run's return (from result.json). --align MARKER: each run's first
+       MARKER is t = 0 ("value" markers left out); --summary: one line per run,
+       e.g. "ours: 764 MiB back in 0.30 s"
 bench  A/B benchmark: run each scenario --repeat times per kernel (default 3; the
        kernel order flips every repetition: A B, B A, ...) with identical QEMU
        options, then print the medians of each scenario's figures, B/A ratios and
        every run's values; writes bench.md, bench.json, one RSS chart per drain
        scenario, bench-scaling.png (drain scenarios by guest size) and the runs
        (runs/<scenario>/<rep>-<label>/) into --out (default build/bench).
-       --scenarios defaults to every scenario tagged "bench"; --quick is one
-       repetition of bench-drain-1g (or of --scenarios). A run that fails an
-       assertion is recorded, not fatal
+       --scenarios defaults to every scenario tagged "bench", by bench_order;
+       --quick is one repetition of bench-drain-1g (or of --scenarios). A run that
+       fails an assertion is recorded, not fatal
+accel  run the --accel auto probe once and print "tcg" or "kvm" on the first line
+       and the reason on the second, so that a script probes once for many runs
 
 --scenarios DIR     scenario JSON files (default tools/scenarios; bench: --scenario-dir)
 --qemu PATH         QEMU binary (default qemu-system-x86_64 from PATH)
 --label TEXT        name of this run in result.json and plots (e.g. base, ours)
 --quiet             no live timeline; only the summary and the final line
 --timeout-scale F   multiply the scenario's timeout_s by F (> 0)
+--accel A           QEMU accelerator: tcg, kvm, or auto (default): kvm only if
+                    /dev/kvm opens read-write and a probe guest boots under it within
+                    5 s, else tcg. Scenarios using -icount always run under tcg
 
 exit status: 0 all assertions passed (bench: every run gave its figures), 1 an
 assertion failed or the run timed out (bench: a run gave no figures), 2 usage or
@@ -161,7 +174,26 @@ Command parseCommandLine(const std::vector<std::string> &args) {
 
     if (command == "list") {
         ListCommand c;
-        walker.run({{"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }}}, {}, {});
+        walker.run(
+            {
+                {"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }},
+                {"--tag",
+                 [&](const std::string &v) {
+                     if (v.empty() || v.find('@') != std::string::npos)
+                         throw UsageError("--tag needs a suite name (check, stress, bench), "
+                                          "got '" +
+                                          v + "'");
+                     c.tag = v;
+                 }},
+            },
+            {{"--markdown", [&] { c.markdown = true; }}}, {});
+        if (!c.tag.empty() && c.markdown)
+            throw UsageError("list: --tag and --markdown do not go together");
+        return c;
+    }
+    if (command == "accel") {
+        AccelCommand c;
+        walker.run({{"--qemu", [&](const std::string &v) { c.qemu = v; }}}, {}, {});
         return c;
     }
     if (command == "run") {
@@ -176,6 +208,7 @@ Command parseCommandLine(const std::vector<std::string> &args) {
                 {"--qemu", [&](const std::string &v) { c.qemu = v; }},
                 {"--label", [&](const std::string &v) { c.label = v; }},
                 {"--timeout-scale", [&](const std::string &v) { c.timeout_scale = parseScale(v); }},
+                {"--accel", [&](const std::string &v) { c.accel = parseAccelRequest(v); }},
             },
             {
                 {"--quiet", [&] { c.quiet = true; }},
@@ -196,8 +229,15 @@ Command parseCommandLine(const std::vector<std::string> &args) {
             {
                 {"--out", [&](const std::string &v) { c.out = v; }},
                 {"--title", [&](const std::string &v) { c.title = v; }},
+                {"--align",
+                 [&](const std::string &v) {
+                     if (v.empty() || v.find_first_of(" \t") != std::string::npos)
+                         throw UsageError("--align needs a marker event name, got '" + v + "'");
+                     c.align = v;
+                 }},
             },
-            {}, [&](const std::string &v) { c.result_dirs.push_back(v); });
+            {{"--summary", [&] { c.summary = true; }}},
+            [&](const std::string &v) { c.result_dirs.push_back(v); });
         if (c.out.empty())
             throw UsageError("plot: --out FILE.png is required");
         if (c.result_dirs.empty())
@@ -226,6 +266,7 @@ Command parseCommandLine(const std::vector<std::string> &args) {
                 {"--scenario-dir", [&](const std::string &v) { c.scenarios_dir = v; }},
                 {"--qemu", [&](const std::string &v) { c.qemu = v; }},
                 {"--timeout-scale", [&](const std::string &v) { c.timeout_scale = parseScale(v); }},
+                {"--accel", [&](const std::string &v) { c.accel = parseAccelRequest(v); }},
             },
             {{"--quick", [&] { c.quick = true; }}}, {});
         if (c.kernels.size() != 2)

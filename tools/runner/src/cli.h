@@ -1,6 +1,8 @@
 // Command-line parsing. Pure: checks syntax only; files and binaries are checked by the app.
 #pragma once
 
+#include "accel.h"
+
 #include <optional>
 #include <string>
 #include <variant>
@@ -17,6 +19,8 @@ struct HelpCommand {};
 
 struct ListCommand {
     std::string scenarios_dir = kDefaultScenarioDir;
+    std::string tag;       // non-empty: one SCENARIO@KERNEL line per scenario of this suite
+    bool markdown = false; // a Markdown table: name | tags | description
 };
 
 struct RunCommand {
@@ -29,6 +33,7 @@ struct RunCommand {
     std::string label;
     bool quiet = false;
     double timeout_scale = 1.0;
+    AccelRequest accel = AccelRequest::Auto;
     bool no_kernel = false; // hidden test hook: boot nothing, CPU paused (-S)
 };
 
@@ -36,6 +41,13 @@ struct PlotCommand {
     std::string out; // PNG path
     std::string title;
     std::vector<std::string> result_dirs; // each holds rss.tsv (+ result.json for the label)
+    std::string align;                    // non-empty: each run's first such marker is t = 0
+    bool summary = false;                 // print each run's return from its result.json
+};
+
+// Probe the accelerator once and print it, for scripts that pass --accel to many runs.
+struct AccelCommand {
+    std::string qemu = "qemu-system-x86_64";
 };
 
 struct KernelSpec {
@@ -46,16 +58,18 @@ struct KernelSpec {
 
 struct BenchCommand {
     std::vector<KernelSpec> kernels;    // exactly two: ratios are second / first
-    std::vector<std::string> scenarios; // empty: every scenario tagged "bench"
+    std::vector<std::string> scenarios; // empty: every scenario tagged "bench", in bench order
     int repeat = 3;
     bool quick = false; // 1 repetition; kQuickBenchScenario unless --scenarios is given
     std::string out_dir = kDefaultBenchDir;
     std::string scenarios_dir = kDefaultScenarioDir;
     std::string qemu = "qemu-system-x86_64";
     double timeout_scale = 1.0;
+    AccelRequest accel = AccelRequest::Auto;
 };
 
-using Command = std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand, BenchCommand>;
+using Command =
+    std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand, BenchCommand, AccelCommand>;
 
 // "base=BZ:INITRD,ours=BZ:INITRD". Throws UsageError.
 std::vector<KernelSpec> parseKernelSpecs(const std::string &text);

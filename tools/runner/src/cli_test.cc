@@ -30,7 +30,14 @@ TEST(CliTest, Run) {
     EXPECT_DOUBLE_EQ(c.timeout_scale, 2.5);
     EXPECT_EQ(c.qemu, "/q");
     EXPECT_EQ(c.scenarios_dir, "tools/scenarios");
+    EXPECT_EQ(c.accel, AccelRequest::Auto);
     EXPECT_FALSE(c.no_kernel);
+    c = std::get<RunCommand>(
+        parse({"run", "--scenario", "x", "--kernel", "k", "--initrd", "i", "--accel", "tcg"}));
+    EXPECT_EQ(c.accel, AccelRequest::Tcg);
+    c = std::get<RunCommand>(
+        parse({"run", "--scenario", "x", "--kernel", "k", "--initrd", "i", "--accel=kvm"}));
+    EXPECT_EQ(c.accel, AccelRequest::Kvm);
 }
 
 TEST(CliTest, ListAndHelpAndPlot) {
@@ -38,6 +45,18 @@ TEST(CliTest, ListAndHelpAndPlot) {
     EXPECT_TRUE(std::holds_alternative<HelpCommand>(parse({"--help"})));
     auto p = std::get<PlotCommand>(parse({"plot", "--out", "x.png", "a", "b"}));
     EXPECT_EQ(p.result_dirs, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(p.align, "");
+    EXPECT_FALSE(p.summary);
+    p = std::get<PlotCommand>(
+        parse({"plot", "--out", "x.png", "--align", "freed", "--summary", "a", "b"}));
+    EXPECT_EQ(p.align, "freed");
+    EXPECT_TRUE(p.summary);
+    EXPECT_EQ(p.result_dirs, (std::vector<std::string>{"a", "b"}));
+
+    auto l = std::get<ListCommand>(parse({"list", "--tag", "check"}));
+    EXPECT_EQ(l.tag, "check");
+    EXPECT_FALSE(l.markdown);
+    EXPECT_TRUE(std::get<ListCommand>(parse({"list", "--markdown"})).markdown);
 }
 
 TEST(CliTest, Bench) {
@@ -53,6 +72,9 @@ TEST(CliTest, Bench) {
     EXPECT_EQ(c.out_dir, "o");
     EXPECT_EQ(c.scenarios_dir, "tools/scenarios");
     EXPECT_FALSE(c.quick);
+    EXPECT_EQ(c.accel, AccelRequest::Auto);
+    c = std::get<BenchCommand>(parse({"bench", "--kernels", "a=k:i,b=k:i", "--accel", "tcg"}));
+    EXPECT_EQ(c.accel, AccelRequest::Tcg);
 
     c = std::get<BenchCommand>(parse({"bench", "--kernels", "a=k:i,b=k:i"}));
     EXPECT_EQ(c.repeat, 3);
@@ -65,6 +87,12 @@ TEST(CliTest, Bench) {
     c = std::get<BenchCommand>(
         parse({"bench", "--kernels", "a=k:i,b=k:i", "--quick", "--scenarios", "x"}));
     EXPECT_EQ(c.scenarios, std::vector<std::string>{"x"});
+}
+
+TEST(CliTest, Accel) {
+    EXPECT_EQ(std::get<AccelCommand>(parse({"accel"})).qemu, "qemu-system-x86_64");
+    EXPECT_EQ(std::get<AccelCommand>(parse({"accel", "--qemu", "/q"})).qemu, "/q");
+    expectUsage({"accel", "--kernel", "k"}, "--kernel");
 }
 
 TEST(CliTest, BenchErrors) {
@@ -96,6 +124,12 @@ TEST(CliTest, Errors) {
     expectUsage({"run", "--quiet=yes"}, "takes no value");
     expectUsage({"list", "extra"}, "takes no argument 'extra'");
     expectUsage({"plot", "a"}, "--out FILE.png is required");
+    expectUsage({"plot", "--out", "x.png", "--align", "", "a"}, "--align needs a marker");
+    expectUsage({"list", "--tag", "check@base"}, "--tag needs a suite name");
+    expectUsage({"list", "--tag", "check", "--markdown"}, "do not go together");
+    expectUsage({"run", "--scenario", "x", "--kernel", "k", "--initrd", "i", "--accel", "hvf"},
+                "--accel needs tcg, kvm or auto, got 'hvf'");
+    expectUsage({"bench", "--kernels", "a=k:i,b=k:i", "--accel", "x"}, "--accel needs");
 }
 
 } // namespace

@@ -14,29 +14,43 @@ namespace {
 constexpr std::size_t kMaxLine = 64 * 1024;
 } // namespace
 
-ConsoleWatcher::ConsoleWatcher(std::filesystem::path path) : path_(std::move(path)) {}
+ConsoleWatcher::ConsoleWatcher(UniqueFd stream, const std::filesystem::path &log)
+    : stream_(std::move(stream)),
+      log_(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)), log_path_(log) {
+    if (!log_)
+        throw SetupError(errnoMessage("cannot write console log " + log.string(), errno));
+}
 
-void ConsoleWatcher::readAvailable() {
-    if (!fd_) {
-        fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd_) {
-            if (errno == ENOENT)
-                return;
-            throw SetupError(errnoMessage("cannot read console log " + path_.string(), errno));
-        }
-    }
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+void ConsoleWatcher::appendToLog(const char *data, std::size_t size) {
+    while (size > 0) {
+        ssize_t n = ::write(log_.get(), data, size);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
+            throw SetupError(errnoMessage("cannot write console log " + log_path_.string(), errno));
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void ConsoleWatcher::readAvailable() {
+    char buf[16384];
+    while (stream_) {
+        ssize_t n = ::read(stream_.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
+        if (n <= 0) { // QEMU closed its end (or the socket failed): nothing more will come
+            stream_.reset();
+            return;
+        }
+        appendToLog(buf, static_cast<std::size_t>(n));
         pending_.append(buf, static_cast<std::size_t>(n));
     }
 }
 
-ConsoleWatcher::Update ConsoleWatcher::takeLines(bool include_partial) {
+ConsoleWatcher::Update ConsoleWatcher::takeLines(double now, bool include_partial) {
     Update update;
     std::size_t start = 0;
     for (;;) {
@@ -56,21 +70,21 @@ ConsoleWatcher::Update ConsoleWatcher::takeLines(bool include_partial) {
         while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
             line.pop_back();
         if (auto marker = parseMarker(line))
-            update.markers.push_back(std::move(*marker));
+            update.markers.push_back({now, std::move(*marker)});
         update.lines.push_back(std::move(line));
     }
     pending_.erase(0, start);
     return update;
 }
 
-ConsoleWatcher::Update ConsoleWatcher::poll() {
+ConsoleWatcher::Update ConsoleWatcher::read(double now) {
     readAvailable();
-    return takeLines(false);
+    return takeLines(now, false);
 }
 
-ConsoleWatcher::Update ConsoleWatcher::finish() {
+ConsoleWatcher::Update ConsoleWatcher::finish(double now) {
     readAvailable();
-    return takeLines(true);
+    return takeLines(now, true);
 }
 
 } // namespace pr

@@ -1,57 +1,97 @@
 #include "console_watcher.h"
+#include "error.h"
 #include "temp_dir.h"
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace pr {
 namespace {
 
-void append(const std::filesystem::path &p, const std::string &text) {
-    std::ofstream out(p, std::ios::app | std::ios::binary);
-    out << text;
+std::string slurp(const std::filesystem::path &p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
-TEST(ConsoleWatcherTest, MissingFileIsEmpty) {
+// A console watcher reading one end of a socket pair; the test writes to the other.
+struct Pair {
+    Pair() {
+        int sv[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+        guest.reset(sv[0]);
+        watcher.emplace(UniqueFd(sv[1]), dir.path() / "console.log");
+    }
+    void write(const std::string &text) {
+        ASSERT_EQ(::write(guest.get(), text.data(), text.size()),
+                  static_cast<ssize_t>(text.size()));
+    }
     TempDir dir;
-    ConsoleWatcher w(dir.path() / "console.log");
-    auto u = w.poll();
+    UniqueFd guest;
+    std::optional<ConsoleWatcher> watcher;
+};
+
+TEST(ConsoleWatcherTest, NothingYetIsEmpty) {
+    Pair p;
+    auto u = p.watcher->read(0.5);
     EXPECT_TRUE(u.lines.empty());
     EXPECT_TRUE(u.markers.empty());
+    EXPECT_GE(p.watcher->fd(), 0);
 }
 
-TEST(ConsoleWatcherTest, ReadsIncrementallyAndHoldsPartialLines) {
-    TempDir dir;
-    auto log = dir.path() / "console.log";
-    ConsoleWatcher w(log);
-    append(log, "Linux version 6.12\r\n@@PR bo");
-    auto u1 = w.poll();
+TEST(ConsoleWatcherTest, StampsLinesWhenReadAndHoldsPartialLines) {
+    Pair p;
+    p.write("Linux version 6.12\r\n@@PR bo");
+    auto u1 = p.watcher->read(1.25);
     EXPECT_EQ(u1.lines, std::vector<std::string>{"Linux version 6.12"});
     EXPECT_TRUE(u1.markers.empty());
 
-    append(log, "ot\r\n[ 1.0] x @@PR touched mib=768\ntail");
-    auto u2 = w.poll();
+    p.write("ot\r\n[ 1.0] x @@PR touched mib=768\ntail");
+    auto u2 = p.watcher->read(2.5);
     ASSERT_EQ(u2.lines.size(), 2u);
     EXPECT_EQ(u2.lines[0], "@@PR boot");
     ASSERT_EQ(u2.markers.size(), 2u);
-    EXPECT_EQ(u2.markers[0].event, "boot");
-    EXPECT_EQ(u2.markers[1].arg("mib"), "768");
+    EXPECT_EQ(u2.markers[0].marker.event, "boot");
+    EXPECT_DOUBLE_EQ(u2.markers[0].t, 2.5); // completed by the read at 2.5, not 1.25
+    EXPECT_EQ(u2.markers[1].marker.arg("mib"), "768");
 
-    EXPECT_TRUE(w.poll().lines.empty());
-    auto last = w.finish();
+    EXPECT_TRUE(p.watcher->read(3).lines.empty());
+    p.guest.reset(); // QEMU exits
+    auto last = p.watcher->finish(4);
     EXPECT_EQ(last.lines, std::vector<std::string>{"tail"});
-    EXPECT_TRUE(w.finish().lines.empty());
+    EXPECT_EQ(p.watcher->fd(), -1);
+    EXPECT_TRUE(p.watcher->finish(5).lines.empty());
+    // console.log has every byte as it came.
+    EXPECT_EQ(slurp(p.dir.path() / "console.log"),
+              "Linux version 6.12\r\n@@PR boot\r\n[ 1.0] x @@PR touched mib=768\ntail");
 }
 
 TEST(ConsoleWatcherTest, CutsRunawayLines) {
-    TempDir dir;
-    auto log = dir.path() / "console.log";
-    ConsoleWatcher w(log);
-    append(log, std::string(70 * 1024, 'x'));
-    auto u = w.poll();
-    ASSERT_EQ(u.lines.size(), 1u);
-    EXPECT_EQ(u.lines[0].size(), 64u * 1024);
-    EXPECT_EQ(w.finish().lines[0].size(), 6u * 1024);
+    Pair p;
+    std::string big(70 * 1024, 'x');
+    std::size_t off = 0;
+    std::vector<std::string> lines;
+    while (off < big.size()) { // the socket buffer may take less than all of it at once
+        ssize_t n = ::write(p.guest.get(), big.data() + off, big.size() - off);
+        if (n > 0)
+            off += static_cast<std::size_t>(n);
+        for (auto &l : p.watcher->read(1).lines)
+            lines.push_back(l);
+    }
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].size(), 64u * 1024);
+    EXPECT_EQ(p.watcher->finish(2).lines[0].size(), 6u * 1024);
+}
+
+TEST(ConsoleWatcherTest, UnwritableLogIsASetupError) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    UniqueFd other(sv[0]);
+    EXPECT_THROW(ConsoleWatcher(UniqueFd(sv[1]), "/no/such/dir/console.log"), SetupError);
 }
 
 } // namespace

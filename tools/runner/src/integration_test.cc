@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -62,9 +63,12 @@ protected:
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
-    std::vector<std::string> fakeGuestArgs(const std::string &name) {
-        return runArgs(name, {"--kernel", PR_FAKE_GUEST, "--initrd",
-                              (dir_.path() / "initrd").string(), "--label", "fake"});
+    // TCG unless `accel` says otherwise: "auto" would probe KVM for every run.
+    std::vector<std::string> fakeGuestArgs(const std::string &name,
+                                           const std::string &accel = "tcg") {
+        return runArgs(name,
+                       {"--kernel", PR_FAKE_GUEST, "--initrd", (dir_.path() / "initrd").string(),
+                        "--label", "fake", "--accel", accel});
     }
 
     // Runs pr-runner to completion; returns its status, output in output_.
@@ -81,6 +85,14 @@ protected:
     TempDir dir_;
     std::string output_;
 };
+
+TEST_F(QemuTest, AccelPrintsTheChoiceAndWhy) {
+    ExitStatus st = run({PR_RUNNER_BIN, "accel"});
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    std::string first = output_.substr(0, output_.find('\n'));
+    EXPECT_TRUE(first == "tcg" || first == "kvm") << output_;
+    EXPECT_GT(output_.size(), first.size() + 2) << "no reason given: " << output_;
+}
 
 TEST_F(QemuTest, QmpQueryStatusAndQuitReapsQemu) {
     auto sock = dir_.path() / "qmp.sock";
@@ -113,7 +125,7 @@ TEST_F(QemuTest, FakeGuestPassesAndPowersOff) {
         {"kind": "no_console_match", "regex": "BUG:|Kernel panic"}
     ])");
     addScenario(s);
-    ExitStatus st = run(fakeGuestArgs("fake-pass"));
+    ExitStatus st = run(fakeGuestArgs("fake-pass", "auto")); // KVM only if it really works
     EXPECT_EQ(st.describe(), "exit code 0") << output_;
     EXPECT_NE(output_.find("\nPASS fake-pass\n"), std::string::npos) << output_;
     EXPECT_NE(output_.find("PASS  value answer in [40, 50]: answer = 42"), std::string::npos)
@@ -124,6 +136,15 @@ TEST_F(QemuTest, FakeGuestPassesAndPowersOff) {
     EXPECT_EQ(r["end_reason"], "guest-exit");
     EXPECT_EQ(r["label"], "fake");
     EXPECT_EQ(r["qemu_exit"], "exit code 0");
+    EXPECT_TRUE(r["accel"] == "tcg" || r["accel"] == "kvm") << r["accel"];
+    EXPECT_FALSE(r["accel_reason"].get<std::string>().empty());
+    EXPECT_NE(output_.find("pr-runner: -accel " + r["accel"].get<std::string>() + " ("),
+              std::string::npos)
+        << output_;
+    // The oops check every scenario gets, after its own assertions.
+    EXPECT_EQ(r["assertions"].back()["description"],
+              "no console line matches /BUG:|WARNING:|Oops:|Kernel panic|Call Trace:|memory "
+              "corruption/");
     std::vector<std::string> events;
     double last_t = 0;
     for (const auto &m : r["markers"]) {
@@ -137,7 +158,10 @@ TEST_F(QemuTest, FakeGuestPassesAndPowersOff) {
     EXPECT_GT(r["rss"]["samples"].get<int>(), 10);
     EXPECT_GE(r["rss"]["rate_hz"].get<double>(), 10.0);
     EXPECT_NE(slurp(out() / "rss.tsv").find("# marker "), std::string::npos);
-    EXPECT_NE(slurp(out() / "console.log").find("fake guest: hello"), std::string::npos);
+    // The runner wrote the console as it read it from QEMU's socket.
+    EXPECT_EQ(slurp(out() / "console.log").rfind("fake guest: hello\r\n@@PR boot\r\n", 0), 0u);
+    EXPECT_NE(slurp(out() / "console.log").find("@@PR done\r\n"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(out() / "console.sock"));
     if (findExecutable("gnuplot")) {
         EXPECT_TRUE(std::filesystem::exists(out() / "rss.png"));
     }
@@ -203,7 +227,7 @@ TEST_F(QemuTest, WhenDecidedQuitsEarlyAndReportsFailures) {
 
 TEST_F(QemuTest, NoAssertionsWhenDecidedQuitsAtOnce) {
     addScenario(scenario("idle", "when-decided"));
-    ExitStatus st = run(runArgs("idle", {"--no-kernel", "--quiet"}));
+    ExitStatus st = run(runArgs("idle", {"--no-kernel", "--quiet", "--accel", "tcg"}));
     EXPECT_EQ(st.describe(), "exit code 0") << output_;
     EXPECT_EQ(result()["end_reason"], "decided");
     EXPECT_EQ(result()["qemu_exit"], "exit code 0");
@@ -214,7 +238,8 @@ TEST_F(QemuTest, TimeoutFailsAndKillsQemu) {
     s["timeout_s"] = 2;
     s["assertions"] = json::parse(R"([{"kind": "marker", "event": "result"}])");
     addScenario(s);
-    ExitStatus st = run(runArgs("hang", {"--no-kernel", "--timeout-scale", "0.5"}));
+    ExitStatus st =
+        run(runArgs("hang", {"--no-kernel", "--timeout-scale", "0.5", "--accel", "tcg"}));
     EXPECT_EQ(st.describe(), "exit code 1") << output_;
     EXPECT_NE(output_.find("FAIL hang: timed out after 1."), std::string::npos) << output_;
     EXPECT_NE(output_.find("still pending: marker 'result' (waiting for marker 'result')"),
@@ -227,7 +252,8 @@ TEST_F(QemuTest, TimeoutFailsAndKillsQemu) {
 
 TEST_F(QemuTest, SigintStopsQemuWritesResultsAndDiesBySigint) {
     addScenario(scenario("wait", "guest-exit"));
-    Subprocess runner({runArgs("wait", {"--no-kernel"}), "/dev/null", dir_.path() / "runner.log"});
+    Subprocess runner({runArgs("wait", {"--no-kernel", "--accel", "tcg"}), "/dev/null",
+                       dir_.path() / "runner.log"});
     for (int i = 0;
          i < 1000 && slurp(dir_.path() / "runner.log").find("QEMU pid") == std::string::npos; ++i)
         std::this_thread::sleep_for(10ms);
@@ -257,7 +283,7 @@ TEST_F(QemuTest, BenchAlternatesKernelsAndRecordsFailedRuns) {
     std::string kernel = std::string(PR_FAKE_GUEST) + ":" + (dir_.path() / "initrd").string();
     ExitStatus st = run({PR_RUNNER_BIN, "bench", "--kernels", "a=" + kernel + ",b=" + kernel,
                          "--scenarios", "fake-bench,fake-drain", "--repeat", "2", "--scenario-dir",
-                         scenarios().string(), "--out", out().string()});
+                         scenarios().string(), "--out", out().string(), "--accel", "tcg"});
     EXPECT_EQ(st.describe(), "exit code 1") << output_; // fake-drain gave no figures
     EXPECT_NE(output_.find("[1/8] fake-bench rep 1 a: pass"), std::string::npos) << output_;
     EXPECT_NE(output_.find("[3/8] fake-bench rep 2 b: pass"), std::string::npos) << output_;
@@ -267,6 +293,8 @@ TEST_F(QemuTest, BenchAlternatesKernelsAndRecordsFailedRuns) {
 
     json b = json::parse(slurp(out() / "bench.json"));
     EXPECT_EQ(b["complete"], true);
+    EXPECT_EQ(b["host"]["accel"], "tcg");
+    EXPECT_EQ(b["host"]["accel_reason"], "--accel tcg");
     std::vector<std::string> order;
     for (const auto &r : b["runs"])
         order.push_back(r["kernel"]);
@@ -288,6 +316,133 @@ TEST_F(QemuTest, BenchAlternatesKernelsAndRecordsFailedRuns) {
         EXPECT_TRUE(processGone(
             json::parse(slurp(out() / r["dir"].get<std::string>() / "result.json"))["qemu_pid"]
                 .get<int>()));
+}
+
+// Markers are stamped as they are read, and RSS is sampled every 5 ms for 10 s after the
+// peak marker of a return measurement.
+TEST_F(QemuTest, MarkersOnArrivalAndFastSamplingAfterAPeakMarker) {
+    requireFakeGuest();
+    json s = scenario("fake-fast", "guest-exit");
+    s["assertions"] = json::parse(R"([{"kind": "rss_returned_within", "from_marker": "boot",
+        "peak_marker": "ready", "within_s": 0.3, "min_growth_mib": 0}])");
+    addScenario(s);
+    ExitStatus st = run(fakeGuestArgs("fake-fast"));
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    EXPECT_NE(output_.find("  timing: markers stamped on arrival; RSS sampled every 5 ms for 10 s "
+                           "after 'ready', else every 50 ms\n"),
+              std::string::npos)
+        << output_;
+    json r = result();
+    std::map<std::string, double> t;
+    for (const auto &m : r["markers"])
+        t[m["event"]] = m["t"];
+    ASSERT_EQ(t.size(), 5u) << r.dump(2);
+    ASSERT_EQ(r["rss"]["periods"].size(), 2u) << r["rss"].dump();
+    EXPECT_EQ(r["rss"]["periods"][0]["period_ms"], 50.0);
+    EXPECT_DOUBLE_EQ(r["rss"]["periods"][1]["from_s"].get<double>(), t["ready"]);
+    EXPECT_DOUBLE_EQ(r["rss"]["periods"][1]["period_ms"].get<double>(), 5.0);
+    // About 1.3 s from 'ready' to 'done' at 200 Hz; 20 Hz would give some 26 samples.
+    int fast = 0;
+    std::istringstream tsv(slurp(out() / "rss.tsv"));
+    for (std::string line; std::getline(tsv, line);) {
+        double at;
+        if (!line.empty() && line[0] != '#' && std::istringstream(line) >> at && at > t["ready"] &&
+            at < t["done"])
+            ++fast;
+    }
+    EXPECT_GT(fast, 60) << "samples between 'ready' and 'done'";
+}
+
+// linger_s keeps QEMU running after the outcome is decided: the guest's later markers are
+// recorded, and the run still passes as decided.
+TEST_F(QemuTest, LingerKeepsQemuRunningAfterTheDecision) {
+    requireFakeGuest();
+    json s = scenario("fake-linger", "when-decided");
+    s["linger_s"] = 1.0;
+    s["assertions"] = json::parse(R"([{"kind": "marker", "event": "ready"}])");
+    addScenario(s);
+    ExitStatus st = run(fakeGuestArgs("fake-linger"));
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    json r = result();
+    EXPECT_EQ(r["end_reason"], "decided");
+    EXPECT_EQ(r["linger_s"], 1.0);
+    double ready_t = -1;
+    bool saw_result = false;
+    for (const auto &m : r["markers"]) {
+        if (m["event"] == "ready")
+            ready_t = m["t"];
+        saw_result = saw_result || m["event"] == "result";
+    }
+    ASSERT_GE(ready_t, 0);
+    EXPECT_TRUE(saw_result) << "the marker 0.7 s after 'ready' came while QEMU lingered";
+    EXPECT_GE(r["decided_s"].get<double>(), ready_t);
+    EXPECT_GE(r["duration_s"].get<double>(), r["decided_s"].get<double>() + 1.0);
+    EXPECT_NE(output_.find(" s (QEMU kept 1.0 s more)"), std::string::npos) << output_;
+}
+
+TEST_F(QemuTest, ListByTagAndPlotAlignedWithSummary) {
+    requireFakeGuest();
+    json a = scenario("fake-a", "guest-exit");
+    a["tags"] = {"check", "check@base", "bench"};
+    a["bench_order"] = 2;
+    json b = scenario("fake-b", "guest-exit");
+    b["tags"] = {"stress@ours-debug", "bench"};
+    b["bench_order"] = 1;
+    b["assertions"] = json::parse(R"([{"kind": "rss_returned", "from_marker": "boot",
+        "peak_marker": "ready", "fraction": 0.5, "within_s": 0.5, "min_growth_mib": 0}])");
+    addScenario(a);
+    addScenario(b);
+    auto list = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = {PR_RUNNER_BIN, "list", "--scenarios",
+                                         scenarios().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    EXPECT_EQ(run(list({"--tag", "check"})).describe(), "exit code 0");
+    EXPECT_EQ(output_, "fake-a@ours\nfake-a@base\n");
+    EXPECT_EQ(run(list({"--tag", "bench"})).describe(), "exit code 0");
+    EXPECT_EQ(output_, "fake-b@ours\nfake-a@ours\n"); // by bench_order
+    EXPECT_EQ(run(list({"--tag", "stress"})).describe(), "exit code 0");
+    EXPECT_EQ(output_, "fake-b@ours-debug\n");
+    EXPECT_EQ(run(list({"--tag", "nope"})).code, 2);
+    EXPECT_NE(output_.find("no scenario in " + scenarios().string() +
+                           " is tagged 'nope' (suites tagged there: bench, check, stress)"),
+              std::string::npos)
+        << output_;
+    EXPECT_EQ(run(list({"--markdown"})).describe(), "exit code 0");
+    EXPECT_NE(output_.find("| `fake-a` | check, check@base, bench | test fake-a |\n"),
+              std::string::npos)
+        << output_;
+
+    // Two runs of fake-b, charted on 'ready' with their returns.
+    for (const std::string label : {"one", "two"}) {
+        auto args = runArgs("fake-b", {"--kernel", PR_FAKE_GUEST, "--initrd",
+                                       (dir_.path() / "initrd").string(), "--label", label,
+                                       "--accel", "tcg", "--quiet"});
+        args[std::find(args.begin(), args.end(), "--out") - args.begin() + 1] =
+            (dir_.path() / label).string();
+        run(args);
+    }
+    auto png = dir_.path() / "cmp.png";
+    ExitStatus st =
+        run({PR_RUNNER_BIN, "plot", "--out", png.string(), "--align", "ready", "--summary",
+             (dir_.path() / "one").string(), (dir_.path() / "two").string()});
+    EXPECT_EQ(st.describe(), "exit code 0") << output_;
+    EXPECT_EQ(output_.rfind("one: ", 0), 0u) << output_;
+    EXPECT_NE(output_.find("\ntwo: "), std::string::npos) << output_;
+    EXPECT_NE(output_.find("wrote " + png.string()), std::string::npos) << output_;
+    std::string gp = slurp(dir_.path() / "cmp.gp");
+    EXPECT_NE(gp.find("set xlabel 'seconds since ''ready'''"), std::string::npos) << gp;
+    EXPECT_NE(gp.find("set label 'one: result' at 0."), std::string::npos) << gp;
+    EXPECT_NE(gp.find("set label 'one: ready' at 0.000"), std::string::npos) << gp;
+    EXPECT_EQ(gp.find("value"), std::string::npos) << gp;
+    EXPECT_NE(gp.find("set xrange [*:"), std::string::npos) << gp;
+
+    EXPECT_EQ(run({PR_RUNNER_BIN, "plot", "--out", png.string(), "--align", "nope",
+                   (dir_.path() / "one").string()})
+                  .code,
+              2);
+    EXPECT_NE(output_.find("has no marker 'nope' to align on"), std::string::npos) << output_;
 }
 
 TEST_F(QemuTest, SetupErrorsExit2WithoutStartingQemu) {

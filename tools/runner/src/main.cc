@@ -3,24 +3,18 @@
 #include "app.h"
 #include "cli.h"
 #include "error.h"
+#include "overloaded.h"
 
 #include <csignal>
 #include <iostream>
 #include <variant>
-
-namespace {
-
-template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
-
-} // namespace
 
 int main(int argc, char **argv) {
     std::signal(SIGPIPE, SIG_IGN); // a closed socket or pipe is an error, not a death
     try {
         pr::Command command = pr::parseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
         return std::visit(
-            Overloaded{
+            pr::Overloaded{
                 [](const pr::HelpCommand &) {
                     std::cout << pr::usageText();
                     return int(pr::kExitPass);
@@ -29,6 +23,7 @@ int main(int argc, char **argv) {
                 [](const pr::RunCommand &c) { return pr::runCommand(c, std::cout); },
                 [](const pr::PlotCommand &c) { return pr::plotCommand(c, std::cout); },
                 [](const pr::BenchCommand &c) { return pr::benchCommand(c, std::cout); },
+                [](const pr::AccelCommand &c) { return pr::accelCommand(c, std::cout); },
             },
             command);
     } catch (const pr::UsageError &e) {

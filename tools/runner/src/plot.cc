@@ -39,24 +39,48 @@ void writePreamble(std::ostream &out, const std::filesystem::path &png, int widt
     out << "set output " << quote(png.string()) << "\n";
 }
 
-struct MarkerGroup {
+struct MarkerLabel {
     double t;
     std::string text;
+    int stagger; // character widths the label is moved right of its line
 };
 
-// Markers closer than kGroupSeconds to the first of a group share one line and one label
-// ("boot, value, ready"), so labels read by the same poll do not overprint each other.
-constexpr double kGroupSeconds = 0.5;
+// Every marker is drawn at its own time. A label closer than `close_s` to the previous one
+// is moved one more character width to the right (up to kMaxStagger, then back to the
+// line), so markers read together do not print over each other; the lines stay put.
+constexpr int kMaxStagger = 6;
 
-std::vector<MarkerGroup> groupMarkers(const std::vector<TimedMarker> &markers) {
-    std::vector<MarkerGroup> groups;
+std::vector<MarkerLabel> markerLabels(const std::vector<TimedMarker> &markers, double close_s) {
+    std::vector<MarkerLabel> labels;
     for (const auto &m : markers) {
-        if (!groups.empty() && m.t - groups.back().t < kGroupSeconds)
-            groups.back().text += ", " + m.marker.event;
-        else
-            groups.push_back({m.t, m.marker.event});
+        int stagger = 0;
+        if (!labels.empty() && m.t - labels.back().t < close_s)
+            stagger = (labels.back().stagger + 1) % (kMaxStagger + 1);
+        labels.push_back({m.t, m.marker.event, stagger});
     }
-    return groups;
+    return labels;
+}
+
+// About one label's width on the x axis: a hundredth of the time the chart spans.
+double closeSeconds(const PlotSpec &spec) {
+    double lo = 0, hi = 0;
+    bool any = false;
+    auto take = [&](double t) {
+        lo = any ? std::min(lo, t) : t;
+        hi = any ? std::max(hi, t) : t;
+        any = true;
+    };
+    for (const auto &s : spec.series) {
+        for (const auto &p : s.samples)
+            take(p.t);
+        for (const auto &m : s.markers)
+            take(m.t);
+    }
+    if (spec.x_min)
+        lo = std::max(lo, *spec.x_min);
+    if (spec.x_max)
+        hi = std::min(hi, *spec.x_max);
+    return std::max(hi - lo, 0.0) / 100;
 }
 
 } // namespace
@@ -70,8 +94,12 @@ std::string gnuplotScript(const PlotSpec &spec) {
     out << "set grid\n";
     out << "set key outside right top\n";
     out << "set yrange [0:*]\n";
+    if (spec.x_min || spec.x_max)
+        out << "set xrange [" << (spec.x_min ? num(*spec.x_min) : "*") << ":"
+            << (spec.x_max ? num(*spec.x_max) : "*") << "]\n";
 
     const bool several = spec.series.size() > 1;
+    const double close_s = closeSeconds(spec);
     for (std::size_t i = 0; i < spec.series.size(); ++i) {
         const PlotSeries &s = spec.series[i];
         out << "$series" << i << " << EOD\n";
@@ -80,14 +108,16 @@ std::string gnuplotScript(const PlotSpec &spec) {
         if (s.samples.empty())
             out << "0 NaN\n"; // gnuplot refuses to plot an empty data block
         out << "EOD\n";
-        for (const auto &g : groupMarkers(s.markers)) {
+        for (const auto &g : markerLabels(s.markers, close_s)) {
             std::string text = several ? s.label + ": " + g.text : g.text;
             out << "set arrow from " << num(g.t) << ", graph 0 to " << num(g.t)
                 << ", graph 1 nohead dashtype 2 linecolor " << (i + 1) << "\n";
+            char offset[32];
+            std::snprintf(offset, sizeof offset, "%.1f", -0.8 + 1.2 * g.stagger);
             out << "set label " << quote(text) << " at " << num(g.t) << ", graph "
                 << (several ? num(0.98 - 0.3 * static_cast<double>(i % 3)) : "0.98")
-                << " rotate by 90 right offset character -0.8,0 font ',8' textcolor linetype "
-                << (i + 1) << "\n";
+                << " rotate by 90 right offset character " << offset
+                << ",0 font ',8' textcolor linetype " << (i + 1) << "\n";
         }
     }
     out << "plot ";

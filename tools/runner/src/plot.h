@@ -5,6 +5,7 @@
 #include "run_record.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace pr {
 struct PlotSeries {
     std::string label; // legend entry
     std::vector<RssSample> samples;
-    std::vector<TimedMarker> markers; // drawn as dashed vertical lines with the event name
+    // Each drawn as a dashed vertical line at its time, labelled with its event (labels of
+    // markers close together are staggered sideways).
+    std::vector<TimedMarker> markers;
 };
 
 struct PlotSpec {
@@ -21,6 +24,7 @@ struct PlotSpec {
     std::string xlabel = "time since QEMU start (s)";
     std::filesystem::path output_png;
     std::vector<PlotSeries> series;
+    std::optional<double> x_min, x_max; // the x range; unset: gnuplot's automatic one
     int width = 1200;
     int height = 600;
 };

@@ -41,18 +41,45 @@ TEST(PlotTest, SingleSeriesLabelsMarkersWithEventOnly) {
     EXPECT_NE(s.find("set label 'freed' at 0.020, graph 0.98"), std::string::npos) << s;
 }
 
-TEST(PlotTest, MarkersReadTogetherShareOneLabel) {
+TEST(PlotTest, EveryMarkerAtItsOwnTimeWithCloseLabelsStaggered) {
     PlotSpec spec;
+    std::vector<RssSample> samples;
+    for (int k = 0; k <= 100; ++k)
+        samples.push_back({0.1 * k, 100}); // 10 s: labels closer than 0.1 s are staggered
     spec.series.push_back({"x",
-                           {},
+                           samples,
                            {{1.0, *parseMarker("@@PR boot")},
                             {1.0, *parseMarker("@@PR value name=a v=1")},
-                            {1.2, *parseMarker("@@PR ready")},
+                            {1.05, *parseMarker("@@PR ready")},
                             {5.0, *parseMarker("@@PR freed")}}});
     std::string s = gnuplotScript(spec);
-    EXPECT_NE(s.find("set label 'boot, value, ready' at 1.000"), std::string::npos) << s;
-    EXPECT_NE(s.find("set label 'freed' at 5.000"), std::string::npos) << s;
-    EXPECT_EQ(s.find("set label 'ready'"), std::string::npos) << s;
+    EXPECT_NE(s.find("set arrow from 1.000, graph 0 to 1.000, graph 1"), std::string::npos) << s;
+    EXPECT_NE(s.find("set arrow from 1.050, graph 0 to 1.050, graph 1"), std::string::npos) << s;
+    EXPECT_NE(s.find("set label 'boot' at 1.000, graph 0.98 rotate by 90 right offset "
+                     "character -0.8,0"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("set label 'value' at 1.000, graph 0.98 rotate by 90 right offset "
+                     "character 0.4,0"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("set label 'ready' at 1.050, graph 0.98 rotate by 90 right offset "
+                     "character 1.6,0"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("set label 'freed' at 5.000, graph 0.98 rotate by 90 right offset "
+                     "character -0.8,0"),
+              std::string::npos)
+        << s;
+}
+
+TEST(PlotTest, XRange) {
+    PlotSpec spec = twoSeries();
+    EXPECT_EQ(gnuplotScript(spec).find("set xrange"), std::string::npos);
+    spec.x_max = 14.5;
+    EXPECT_NE(gnuplotScript(spec).find("set xrange [*:14.500]\n"), std::string::npos);
+    spec.x_min = -2;
+    EXPECT_NE(gnuplotScript(spec).find("set xrange [-2.000:14.500]\n"), std::string::npos);
 }
 
 TEST(PlotTest, XLabel) {

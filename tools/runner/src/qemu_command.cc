@@ -38,7 +38,7 @@ std::vector<std::string> buildQemuArgv(const Scenario &s, const QemuPaths &p) {
         "-machine",
         "pc",
         "-accel",
-        "tcg",
+        p.accel,
         "-m",
         std::to_string(s.memory_mib),
         "-smp",
@@ -53,7 +53,9 @@ std::vector<std::string> buildQemuArgv(const Scenario &s, const QemuPaths &p) {
         argv.insert(argv.end(),
                     {"-kernel", p.kernel, "-initrd", p.initrd, "-append", kernelCmdline(s)});
     }
-    argv.insert(argv.end(), {"-chardev", "file,id=ser0,path=" + optionValue(p.console_log),
+    // The serial console goes to a socket the runner listens on: QEMU connects while it
+    // starts, before the guest runs, and the runner reads each line as it comes.
+    argv.insert(argv.end(), {"-chardev", "socket,id=ser0,path=" + optionValue(p.console_socket),
                              "-serial", "chardev:ser0", "-qmp",
                              "unix:" + optionValue(p.qmp_socket) + ",server=on,wait=off"});
     if (s.qemu.balloon)

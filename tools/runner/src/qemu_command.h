@@ -12,11 +12,12 @@ struct QemuPaths {
     std::string qemu;   // binary, argv[0]
     std::string kernel; // bzImage
     std::string initrd;
-    std::string console_log; // serial console is written here
-    std::string qmp_socket;  // QMP unix socket QEMU listens on
+    std::string console_socket; // unix socket the runner listens on; QEMU connects the serial
+    std::string qmp_socket;     // QMP unix socket QEMU listens on
     // Test hook: no -kernel/-initrd/-append, and -S (CPU paused), so QEMU can be driven
     // without a guest.
     bool no_kernel = false;
+    std::string accel = "tcg"; // -accel: "tcg" or "kvm" (accel.h chooses)
 };
 
 // "console=ttyS0 panic=-1 pr.scenario=<name> <guest.cmdline>"

@@ -19,9 +19,10 @@ QemuPaths paths() {
     return {"/usr/bin/qemu-system-x86_64",
             "/k/bzImage",
             "/k/initrd",
-            "/out/console.log",
+            "/out/console.sock",
             "/out/qmp.sock",
-            false};
+            false,
+            "tcg"};
 }
 
 TEST(QemuCommandTest, FullArgv) {
@@ -47,7 +48,7 @@ TEST(QemuCommandTest, FullArgv) {
         "-append",
         "console=ttyS0 panic=-1 pr.scenario=drain-1g pr.run=drain pr.mib=768",
         "-chardev",
-        "file,id=ser0,path=/out/console.log",
+        "socket,id=ser0,path=/out/console.sock",
         "-serial",
         "chardev:ser0",
         "-qmp",
@@ -84,6 +85,15 @@ TEST(QemuCommandTest, EmptyGuestCmdline) {
     EXPECT_EQ(kernelCmdline(s), "console=ttyS0 panic=-1 pr.scenario=drain-1g");
 }
 
+TEST(QemuCommandTest, Accelerator) {
+    QemuPaths p = paths();
+    p.accel = "kvm";
+    auto argv = buildQemuArgv(scenario(), p);
+    auto it = std::find(argv.begin(), argv.end(), "-accel");
+    ASSERT_NE(it, argv.end());
+    EXPECT_EQ(*(it + 1), "kvm");
+}
+
 TEST(QemuCommandTest, NoKernelHookPausesCpu) {
     QemuPaths p = paths();
     p.no_kernel = true;
@@ -95,10 +105,10 @@ TEST(QemuCommandTest, NoKernelHookPausesCpu) {
 
 TEST(QemuCommandTest, CommasInPathsAreEscaped) {
     QemuPaths p = paths();
-    p.console_log = "/a,b/console.log";
+    p.console_socket = "/a,b/console.sock";
     p.qmp_socket = "/a,b/qmp.sock";
     auto argv = buildQemuArgv(scenario(), p);
-    EXPECT_NE(std::find(argv.begin(), argv.end(), "file,id=ser0,path=/a,,b/console.log"),
+    EXPECT_NE(std::find(argv.begin(), argv.end(), "socket,id=ser0,path=/a,,b/console.sock"),
               argv.end());
     EXPECT_NE(std::find(argv.begin(), argv.end(), "unix:/a,,b/qmp.sock,server=on,wait=off"),
               argv.end());

@@ -68,6 +68,8 @@ public:
 
     const nlohmann::json &greeting() const { return greeting_; }
     bool closed() const { return closed_; }
+    // The socket, for poll() (readable: call pollEvents()); -1 once the connection closed.
+    int fd() const { return closed_ ? -1 : fd_.get(); }
 
 private:
     void handshake(std::chrono::milliseconds timeout);

@@ -32,10 +32,15 @@ json resultJson(const RunResult &r) {
     j["kernel"] = r.kernel;
     j["initrd"] = r.initrd;
     j["qemu_argv"] = r.qemu_argv;
+    j["accel"] = r.accel;
+    j["accel_reason"] = r.accel_reason;
+    j["timing"] = r.timing;
     j["qemu_pid"] = r.qemu_pid;
     j["started_at"] = r.started_at;
     j["duration_s"] = r.duration_s;
     j["end_reason"] = r.end_reason;
+    j["decided_s"] = r.decided_s ? json(*r.decided_s) : json(nullptr);
+    j["linger_s"] = r.linger_s;
     j["qemu_exit"] = r.qemu_exit;
     j["outcome"] = r.passed ? "pass" : "fail";
     j["reason"] = r.reason;
@@ -68,7 +73,10 @@ json resultJson(const RunResult &r) {
                               {"figures", a.result.figures}});
     j["assertions"] = assertions;
 
-    json rss = {{"samples", r.record.samples.size()}};
+    json periods = json::array();
+    for (const auto &p : r.sampling_periods)
+        periods.push_back({{"from_s", p.from_s}, {"period_ms", p.period_s * 1000}});
+    json rss = {{"samples", r.record.samples.size()}, {"periods", periods}};
     if (!r.record.samples.empty()) {
         double peak = 0;
         for (const auto &s : r.record.samples)
@@ -91,6 +99,11 @@ std::string rssTsv(const RunResult &r) {
     std::ostringstream out;
     out << "# pr-runner host RSS of QEMU; scenario=" << r.scenario << " label=" << r.label
         << " started_at=" << r.started_at << "\n";
+    if (!r.timing.empty())
+        out << "# " << r.timing << "\n";
+    for (const auto &p : r.sampling_periods)
+        out << "# period from " << fixed(p.from_s, 3) << " s: " << fixed(p.period_s * 1000, 0)
+            << " ms\n";
     out << "# t_seconds\trss_mib\tqemu_cpu_s\n";
     const auto &samples = r.record.samples;
     const auto &markers = r.record.markers;
@@ -146,8 +159,16 @@ RssTable readRssTsv(const std::filesystem::path &path) {
 std::string summaryText(const RunResult &r) {
     std::ostringstream out;
     out << "Summary: " << r.scenario << (r.label.empty() ? "" : " [" + r.label + "]") << ", "
-        << fixed(r.duration_s, 1) << " s, ended by " << r.end_reason << ", QEMU " << r.qemu_exit
-        << "\n";
+        << fixed(r.duration_s, 1) << " s, ended by " << r.end_reason;
+    if (r.decided_s && r.linger_s > 0)
+        out << " at " << fixed(*r.decided_s, 1) << " s (QEMU kept " << fixed(r.linger_s, 1)
+            << " s more)";
+    out << ", QEMU " << r.qemu_exit;
+    if (!r.accel.empty())
+        out << ", -accel " << r.accel;
+    out << "\n";
+    if (!r.timing.empty())
+        out << "  timing: " << r.timing << "\n";
     for (const auto &a : r.assertions) {
         const char *tag = a.result.verdict == Verdict::Pass   ? "PASS"
                           : a.result.verdict == Verdict::Fail ? "FAIL"

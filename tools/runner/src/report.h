@@ -3,6 +3,7 @@
 
 #include "assertions.h"
 #include "run_record.h"
+#include "sampling.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -39,11 +40,17 @@ struct RunResult {
     std::string kernel;
     std::string initrd;
     std::vector<std::string> qemu_argv;
+    std::string accel;        // "tcg" or "kvm"
+    std::string accel_reason; // why that one (accel.h)
+    std::string timing;       // samplingText(): how finely the run was timed
+    std::vector<SamplingPeriod> sampling_periods;
     int qemu_pid = 0;
     std::string started_at; // UTC, ISO 8601
     double duration_s = 0;
-    std::string end_reason; // guest-exit, decided, timeout, interrupted
-    std::string qemu_exit;  // "exit code 0", "signal 15 (Terminated)"
+    std::string end_reason;          // guest-exit, decided, timeout, interrupted
+    std::optional<double> decided_s; // when-decided: when the outcome was settled
+    double linger_s = 0;             // and how long QEMU was kept running after it
+    std::string qemu_exit;           // "exit code 0", "signal 15 (Terminated)"
     bool passed = false;
     std::string reason; // why it failed; empty when passed
     RunRecord record;

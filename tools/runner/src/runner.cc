@@ -9,6 +9,7 @@
 #include "rss_sampler.h"
 #include "signal_guard.h"
 #include "temp_dir.h"
+#include "unix_listener.h"
 
 #include <cstdio>
 #include <cstring>
@@ -16,8 +17,8 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <poll.h>
 #include <sys/un.h>
-#include <thread>
 
 namespace pr {
 
@@ -54,38 +55,44 @@ std::string endReasonName(EndReason e) {
     return "?";
 }
 
-// A unix socket path must fit in sockaddr_un; long output paths get a private temp dir.
-struct QmpSocketPath {
-    explicit QmpSocketPath(const std::filesystem::path &out_dir) : path(out_dir / "qmp.sock") {
-        if (path.native().size() >= sizeof(sockaddr_un::sun_path)) {
-            dir = std::make_unique<TempDir>("pr-runner-qmp");
-            path = dir->path() / "qmp.sock";
+// The console and QMP unix sockets. A socket path must fit in sockaddr_un; long output
+// paths get a private temp dir.
+struct RunSockets {
+    explicit RunSockets(const std::filesystem::path &out_dir)
+        : console(out_dir / "console.sock"), qmp(out_dir / "qmp.sock") {
+        if (qmp.native().size() >= sizeof(sockaddr_un::sun_path) ||
+            console.native().size() >= sizeof(sockaddr_un::sun_path)) {
+            dir = std::make_unique<TempDir>("pr-runner-sock");
+            console = dir->path() / "console.sock";
+            qmp = dir->path() / "qmp.sock";
         }
     }
-    ~QmpSocketPath() {
+    ~RunSockets() {
         std::error_code ec;
-        std::filesystem::remove(path, ec);
+        std::filesystem::remove(qmp, ec);
     }
     std::unique_ptr<TempDir> dir;
-    std::filesystem::path path;
+    std::filesystem::path console, qmp;
 };
 
 } // namespace
 
 struct Runner::Session {
     Session(const std::vector<std::string> &argv, const std::filesystem::path &out_dir,
-            std::filesystem::path socket)
-        : t0(Clock::now()), qmp_socket(std::move(socket)),
+            const RunSockets &sockets, const SamplingPlan &plan)
+        : t0(Clock::now()), qmp_socket(sockets.qmp), console_listener(sockets.console),
           qemu({argv, "/dev/null", out_dir / "qemu.log"}), rss(qemu.pid()), cpu(qemu.pid()),
-          thp(qemu.pid()), console(out_dir / "console.log") {}
+          thp(qemu.pid()), schedule(plan) {}
 
     Clock::time_point t0;
     std::filesystem::path qmp_socket;
-    Subprocess qemu; // declared first among the resources: destroyed (killed) last
+    UnixListener console_listener; // listening before QEMU starts: it connects as a client
+    Subprocess qemu;               // declared first among the resources: destroyed (killed) last
     RssSampler rss;
     CpuSampler cpu;
     ThpSampler thp;
-    ConsoleWatcher console;
+    SamplingSchedule schedule;
+    std::optional<ConsoleWatcher> console;
     std::optional<QmpClient> qmp;
     std::optional<ExitStatus> exit_status;
 };
@@ -93,49 +100,60 @@ struct Runner::Session {
 Runner::Runner(const Scenario &scenario, RunSettings settings, std::ostream &out)
     : scenario_(scenario), settings_(std::move(settings)), out_(out),
       timeline_(out, !settings_.quiet), evaluator_(scenario.assertions),
-      sample_thp_(needsThpSamples(scenario.assertions)) {}
+      sample_thp_(needsThpSamples(scenario.assertions)),
+      sampling_(samplingPlan(scenario.assertions)) {}
 
 double Runner::elapsed(const Session &s) const {
     return std::chrono::duration<double>(Clock::now() - s.t0).count();
 }
 
 void Runner::clearOutputDir() const {
-    for (const char *stale : {"console.log", "qemu.log", "qmp.sock", "rss.tsv", "rss.gp",
-                              "rss.gp.log", "rss.png", "result.json"})
+    for (const char *stale : {"console.log", "console.sock", "qemu.log", "qmp.sock", "rss.tsv",
+                              "rss.gp", "rss.gp.log", "rss.png", "result.json"})
         std::filesystem::remove(settings_.out_dir / stale);
 }
 
 RunResult Runner::run() {
     clearOutputDir();
-    QmpSocketPath socket(settings_.out_dir);
+    RunSockets sockets(settings_.out_dir);
     const std::filesystem::path &dir = settings_.out_dir;
 
     result_ = RunResult{};
     delayed_.clear();
+    next_thp_ = 0;
     result_.scenario = scenario_.name;
     result_.description = scenario_.description;
     result_.label = settings_.label;
     result_.kernel = settings_.kernel;
     result_.initrd = settings_.initrd;
-    result_.qemu_argv = buildQemuArgv(scenario_, {settings_.qemu, settings_.kernel,
-                                                  settings_.initrd, (dir / "console.log").string(),
-                                                  socket.path.string(), settings_.no_kernel});
+    result_.accel = settings_.accel.accel;
+    result_.accel_reason = settings_.accel.reason;
+    result_.timing = samplingText(sampling_);
+    result_.linger_s = scenario_.linger_s;
+    result_.qemu_argv = buildQemuArgv(
+        scenario_, {settings_.qemu, settings_.kernel, settings_.initrd, sockets.console.string(),
+                    sockets.qmp.string(), settings_.no_kernel, settings_.accel.accel});
     result_.started_at = utcNow();
 
     SignalGuard signals;
-    Session session(result_.qemu_argv, dir, socket.path);
+    Session session(result_.qemu_argv, dir, sockets, sampling_);
     result_.qemu_pid = session.qemu.pid();
     if (!settings_.quiet)
-        out_ << "pr-runner: " << scenario_.name << ": QEMU pid " << session.qemu.pid()
-             << ", timeout " << fixed(scenario_.timeout_s * settings_.timeout_scale, 0)
-             << " s, output in " << dir.string() << std::endl;
+        out_ << "pr-runner: " << scenario_.name << ": QEMU pid " << session.qemu.pid() << " ("
+             << settings_.accel.accel << "), timeout "
+             << fixed(scenario_.timeout_s * settings_.timeout_scale, 0) << " s, output in "
+             << dir.string() << std::endl;
 
+    connectConsole(session);
     connectQmp(session);
     EndReason end = SignalGuard::caught() ? EndReason::Interrupted : loop(session);
+    if (session.console) // what came before the stop, stamped as it is read now
+        takeConsole(session, session.console->read(elapsed(session)), false);
     stopQemu(session, end);
 
     const double end_t = elapsed(session);
-    takeConsole(session, session.console.finish(), end_t, false);
+    if (session.console)
+        takeConsole(session, session.console->finish(end_t), false);
     timeline_.flush(end_t, result_.record.samples.empty()
                                ? std::nullopt
                                : std::optional<double>(result_.record.samples.back().mib));
@@ -148,6 +166,7 @@ RunResult Runner::run() {
         for (auto &rep :
              evaluateQmpExpects(a.on_marker, a.execute, a.arguments, a.expect, result_.actions))
             result_.assertions.push_back(std::move(rep));
+    result_.sampling_periods = session.schedule.periods();
     result_.duration_s = end_t;
     result_.end_reason = endReasonName(end);
     result_.qemu_exit = session.exit_status->describe();
@@ -157,18 +176,40 @@ RunResult Runner::run() {
     return std::move(result_);
 }
 
-void Runner::connectQmp(Session &s) const {
-    auto timeout = std::chrono::milliseconds(
+std::chrono::milliseconds Runner::connectTimeout() const {
+    return std::chrono::milliseconds(
         static_cast<long>(10000 * std::max(1.0, settings_.timeout_scale)));
+}
+
+void Runner::qemuGone(Session &s, const std::string &before) const {
+    auto status = s.qemu.poll();
+    throw SetupError("QEMU exited with " + (status ? status->describe() : "?") + " before " +
+                     before + "; end of " + (settings_.out_dir / "qemu.log").string() + ":" +
+                     tailOf(settings_.out_dir / "qemu.log", 8));
+}
+
+void Runner::connectConsole(Session &s) const {
+    UniqueFd stream = s.console_listener.accept(
+        connectTimeout(), [&] { return SignalGuard::caught() != 0 || s.qemu.poll().has_value(); });
+    if (!stream) {
+        if (s.qemu.poll())
+            qemuGone(s, "connecting its serial console");
+        if (!SignalGuard::caught())
+            throw SetupError("QEMU did not connect its serial console to " +
+                             s.console_listener.path().string() + " within " +
+                             std::to_string(connectTimeout().count()) + " ms");
+        return;
+    }
+    s.console.emplace(std::move(stream), settings_.out_dir / "console.log");
+}
+
+void Runner::connectQmp(Session &s) const {
     try {
-        s.qmp.emplace(s.qmp_socket, timeout,
+        s.qmp.emplace(s.qmp_socket, connectTimeout(),
                       [&] { return SignalGuard::caught() != 0 || s.qemu.poll().has_value(); });
     } catch (const QmpTransportError &e) {
-        if (auto status = s.qemu.poll())
-            throw SetupError("QEMU exited with " + status->describe() +
-                             " before opening its QMP socket; end of " +
-                             (settings_.out_dir / "qemu.log").string() + ":" +
-                             tailOf(settings_.out_dir / "qemu.log", 8));
+        if (s.qemu.poll())
+            qemuGone(s, "opening its QMP socket");
         if (!SignalGuard::caught())
             throw SetupError(std::string("QMP: ") + e.what());
     }
@@ -176,39 +217,85 @@ void Runner::connectQmp(Session &s) const {
 
 EndReason Runner::loop(Session &s) {
     const double timeout_s = scenario_.timeout_s * settings_.timeout_scale;
-    for (long tick = 1;; ++tick) {
-        const double now = elapsed(s);
+    std::optional<double> decided_at;
+    for (;;) {
         if (SignalGuard::caught())
             return EndReason::Interrupted;
         if ((s.exit_status = s.qemu.poll()))
             return EndReason::GuestExit;
-        std::optional<double> rss = s.rss.sampleMib();
-        if (rss) {
-            result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
-            if (sample_thp_ && tick % kThpEvery == 1) {
-                if (auto thp = s.thp.sampleMib()) {
-                    result_.record.samples.back().anon_mib = thp->first;
-                    result_.record.samples.back().anon_huge_mib = thp->second;
-                }
+        const double now = elapsed(s);
+        if (now >= s.schedule.nextDue()) {
+            sample(s, now);
+            s.schedule.sampled(now);
+            runDueActions(s, now);
+            recordQmpEvents(s);
+            latest_ = evaluator_.evaluate(result_.record, now, false);
+            // The outcome is settled once everything is decided or anything has failed; the
+            // scenario may keep QEMU running a little longer for the chart.
+            if (!decided_at && scenario_.end == EndPolicy::WhenDecided &&
+                (allDecided(latest_) || anyFailed(latest_))) {
+                decided_at = now;
+                result_.decided_s = now;
+                if (scenario_.linger_s > 0)
+                    timeline_.note("decided; QEMU kept " + fixed(scenario_.linger_s, 1) +
+                                   " s more");
             }
+            if (decided_at && now >= *decided_at + scenario_.linger_s)
+                return EndReason::Decided;
+            if (now >= timeout_s)
+                return decided_at ? EndReason::Decided : EndReason::Timeout;
+            timeline_.tick(now, result_.record.samples.empty()
+                                    ? std::nullopt
+                                    : std::optional<double>(result_.record.samples.back().mib));
         }
-        takeConsole(s, s.console.poll(), now, true);
-        runDueActions(s, now);
-        recordQmpEvents(s);
-        latest_ = evaluator_.evaluate(result_.record, now, false);
-        // The outcome is settled once everything is decided or anything has failed.
-        if (scenario_.end == EndPolicy::WhenDecided && (allDecided(latest_) || anyFailed(latest_)))
-            return EndReason::Decided;
-        if (now >= timeout_s)
-            return EndReason::Timeout;
-        timeline_.tick(now, rss);
+        waitForInput(s);
+    }
+}
 
-        auto next = s.t0 + tick * settings_.sample_period;
-        if (next < Clock::now()) { // fell behind (e.g. a slow QMP reply): skip missed ticks
-            tick = (Clock::now() - s.t0) / settings_.sample_period + 1;
-            next = s.t0 + tick * settings_.sample_period;
+void Runner::sample(Session &s, double now) {
+    std::optional<double> rss = s.rss.sampleMib();
+    if (!rss)
+        return;
+    result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
+    if (sample_thp_ && now >= next_thp_) {
+        next_thp_ = now + kThpEvery_s;
+        if (auto thp = s.thp.sampleMib()) {
+            result_.record.samples.back().anon_mib = thp->first;
+            result_.record.samples.back().anon_huge_mib = thp->second;
         }
-        std::this_thread::sleep_until(next);
+    }
+}
+
+// Sleeps in ppoll() until the next sample is due, handling console lines and QMP events the
+// moment they arrive, so each is stamped with the time it was read.
+void Runner::waitForInput(Session &s) {
+    for (;;) {
+        const double left = s.schedule.nextDue() - elapsed(s);
+        if (left <= 0 || SignalGuard::caught())
+            return;
+        pollfd fds[2];
+        nfds_t n = 0;
+        const int console_fd = s.console ? s.console->fd() : -1;
+        const int qmp_fd = s.qmp ? s.qmp->fd() : -1;
+        if (console_fd >= 0)
+            fds[n++] = {console_fd, POLLIN, 0};
+        if (qmp_fd >= 0)
+            fds[n++] = {qmp_fd, POLLIN, 0};
+        const long ns = static_cast<long>(left * 1e9);
+        timespec timeout{ns / 1000000000L, ns % 1000000000L};
+        int ready = ::ppoll(fds, n, &timeout, nullptr);
+        if (ready <= 0) // timed out (the sample is due) or a signal
+            return;
+        for (nfds_t i = 0; i < n; ++i) {
+            if (!fds[i].revents)
+                continue;
+            if (fds[i].fd == console_fd)
+                takeConsole(s, s.console->read(elapsed(s)), true);
+            else if (fds[i].fd == qmp_fd)
+                recordQmpEvents(s);
+        }
+        if (s.qemu.poll()) // QEMU closed its sockets: let the loop see the exit
+            return;
     }
 }
 
@@ -227,12 +314,13 @@ void Runner::stopQemu(Session &s, EndReason end) {
     s.qmp.reset();
 }
 
-void Runner::takeConsole(Session &s, ConsoleWatcher::Update update, double t, bool fire_actions) {
+void Runner::takeConsole(Session &s, ConsoleWatcher::Update update, bool fire_actions) {
     for (auto &line : update.lines)
         result_.record.console_lines.push_back(std::move(line));
     for (auto &m : update.markers) {
-        timeline_.note(m.text);
-        result_.record.markers.push_back({t, std::move(m)});
+        timeline_.note(m.marker.text);
+        s.schedule.marker(m.marker.event, m.t);
+        result_.record.markers.push_back(std::move(m));
         if (fire_actions)
             runActions(s, result_.record.markers.back());
     }

@@ -1,10 +1,13 @@
-// Runs one scenario: starts QEMU, polls RSS / console / QMP in a single loop, fires the
-// scenario's actions, decides when to stop, and returns everything that was recorded.
+// Runs one scenario: starts QEMU, then one loop waits in poll() on the serial console and
+// QMP until the next RSS sample is due (sampling.h), stamps console lines as they arrive,
+// fires the scenario's actions, decides when to stop, and returns everything recorded.
 #pragma once
 
+#include "accel.h"
 #include "assertions.h"
 #include "console_watcher.h"
 #include "report.h"
+#include "sampling.h"
 #include "scenario.h"
 #include "subprocess.h"
 #include "timeline.h"
@@ -25,7 +28,7 @@ struct RunSettings {
     bool quiet = false;
     double timeout_scale = 1.0;
     bool no_kernel = false;
-    std::chrono::milliseconds sample_period{50}; // 20 Hz
+    AccelChoice accel{"tcg", "default"}; // see accel.h; accelFor() applied already
 };
 
 enum class EndReason {
@@ -47,10 +50,15 @@ private:
     struct Session; // QEMU and the channels to it, alive for one run
 
     void clearOutputDir() const;
+    void connectConsole(Session &s) const;
     void connectQmp(Session &s) const;
+    [[noreturn]] void qemuGone(Session &s, const std::string &before) const;
+    std::chrono::milliseconds connectTimeout() const;
     EndReason loop(Session &s);
+    void sample(Session &s, double now);
+    void waitForInput(Session &s);
     void stopQemu(Session &s, EndReason end);
-    void takeConsole(Session &s, ConsoleWatcher::Update update, double t, bool fire_actions);
+    void takeConsole(Session &s, ConsoleWatcher::Update update, bool fire_actions);
     void runActions(Session &s, const TimedMarker &tm);
     void runDueActions(Session &s, double now);
     void sendAction(Session &s, const Action &action);
@@ -64,8 +72,10 @@ private:
     std::ostream &out_;
     Timeline timeline_;
     Evaluator evaluator_;
-    bool sample_thp_;                   // the scenario looks at huge pages
-    static constexpr long kThpEvery = 20; // ticks between smaps_rollup reads (1 s)
+    bool sample_thp_;                        // the scenario looks at huge pages
+    static constexpr double kThpEvery_s = 1; // between smaps_rollup reads
+    double next_thp_ = 0;
+    SamplingPlan sampling_;
     RunResult result_;
     std::vector<AssertionResult> latest_; // the last evaluation while running
     struct DelayedAction {

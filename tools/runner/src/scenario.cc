@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -11,10 +12,6 @@
 namespace pr {
 
 using nlohmann::json;
-
-std::string endPolicyName(EndPolicy p) {
-    return p == EndPolicy::GuestExit ? "guest-exit" : "when-decided";
-}
 
 namespace {
 
@@ -131,6 +128,36 @@ std::string markerName(Fields &f, const std::string &key) {
     return v;
 }
 
+// A non-empty ECMAScript regular expression.
+std::string consoleRegex(Fields &f, const std::string &key) {
+    std::string v = f.str(key);
+    if (v.empty())
+        Fields::fail(f.at(key), "expected a regular expression, got an empty string");
+    try {
+        std::regex re(v, std::regex::ECMAScript);
+    } catch (const std::regex_error &e) {
+        Fields::fail(f.at(key), "invalid regular expression: " + std::string(e.what()));
+    }
+    return v;
+}
+
+// "check", "check@base", "stress@ours-debug": a suite, and the kernel it runs on there.
+SuiteTag parseTag(const std::string &tag, const std::string &where) {
+    static const std::regex suite_re("[a-z0-9][a-z0-9-]*");
+    static const std::regex kernel_re("[a-z0-9-]+");
+    auto at = tag.find('@');
+    SuiteTag t{tag.substr(0, at), at == std::string::npos ? kDefaultKernel : tag.substr(at + 1)};
+    if (!std::regex_match(t.suite, suite_re) || !std::regex_match(t.kernel, kernel_re))
+        Fields::fail(where, "'" + tag +
+                                "' is not a valid tag (SUITE or SUITE@KERNEL, each [a-z0-9-], "
+                                "lower case, e.g. \"check@ours-debug\")");
+    if (t.suite == kBenchSuite && at != std::string::npos)
+        Fields::fail(where, "'" + tag +
+                                "': the bench takes no @KERNEL (its kernels come from "
+                                "pr-runner bench --kernels); write \"bench\"");
+    return t;
+}
+
 Assertion parseAssertion(const json &j, const std::string &where) {
     Fields f(j, where);
     std::string kind = f.str("kind");
@@ -152,12 +179,7 @@ Assertion parseAssertion(const json &j, const std::string &where) {
         result = a;
     } else if (kind == "no_console_match") {
         NoConsoleMatchAssertion a;
-        a.regex = f.str("regex");
-        try {
-            std::regex re(a.regex, std::regex::ECMAScript);
-        } catch (const std::regex_error &e) {
-            Fields::fail(f.at("regex"), "invalid regular expression: " + std::string(e.what()));
-        }
+        a.regex = consoleRegex(f, "regex");
         result = a;
     } else if (kind == "rss_returned") {
         RssReturnedAssertion a;
@@ -213,7 +235,7 @@ Assertion parseAssertion(const json &j, const std::string &where) {
     } else {
         Fields::fail(f.at("kind"), "unknown assertion kind '" + kind +
                                        "' (known: marker, no_console_match, rss_returned, "
-                                       "rss_returned_within, value)");
+                                       "rss_returned_within, thp_kept, rss_given_back, value)");
     }
     f.done();
     return result;
@@ -252,11 +274,22 @@ Scenario parseScenario(const json &j, const std::string &origin) {
                      "'" + s.name + "' is not a valid name ([a-z0-9._-], lower case)");
     s.description = f.str("description");
     s.tags = f.strings("tags");
-    static const std::regex tag_re("[a-z0-9][a-z0-9-]*");
-    for (std::size_t i = 0; i < s.tags.size(); ++i)
-        if (!std::regex_match(s.tags[i], tag_re))
-            Fields::fail(f.at("tags") + "[" + std::to_string(i) + "]",
-                         "'" + s.tags[i] + "' is not a valid tag ([a-z0-9-], lower case)");
+    for (std::size_t i = 0; i < s.tags.size(); ++i) {
+        std::string where = f.at("tags") + "[" + std::to_string(i) + "]";
+        SuiteTag t = parseTag(s.tags[i], where);
+        for (const auto &seen : s.suites)
+            if (seen.suite == t.suite && seen.kernel == t.kernel)
+                Fields::fail(where, "'" + s.tags[i] + "' given twice");
+        s.suites.push_back(std::move(t));
+    }
+    if (f.optRaw("bench_order")) {
+        long order = f.integer("bench_order");
+        if (order < 0 || order > 1000000)
+            Fields::fail(f.at("bench_order"), "expected 0..1000000");
+        if (!hasTag(s, kBenchSuite))
+            Fields::fail(f.at("bench_order"), "set, but the scenario has no \"bench\" tag");
+        s.bench_order = static_cast<int>(order);
+    }
 
     long mem = f.integer("memory_mib");
     if (mem < 16 || mem > 1024 * 1024)
@@ -299,6 +332,14 @@ Scenario parseScenario(const json &j, const std::string &origin) {
     else
         Fields::fail(f.at("end"),
                      "expected \"guest-exit\" or \"when-decided\", got \"" + end + "\"");
+    s.linger_s = f.optNum("linger_s").value_or(0.0);
+    if (!(s.linger_s >= 0 && s.linger_s <= 60))
+        Fields::fail(f.at("linger_s"), "expected a number of seconds in [0, 60]");
+    if (s.linger_s > 0 && s.end != EndPolicy::WhenDecided)
+        Fields::fail(f.at("linger_s"), "only \"end\": \"when-decided\" stops QEMU early; a "
+                                       "guest-exit run already lasts until the guest powers off");
+    if (f.optRaw("oops_regex"))
+        s.oops_regex = consoleRegex(f, "oops_regex");
 
     if (const json *actions = f.optRaw("actions")) {
         if (!actions->is_array())
@@ -311,9 +352,16 @@ Scenario parseScenario(const json &j, const std::string &origin) {
     const json &assertions = f.raw("assertions");
     if (!assertions.is_array())
         Fields::fail(f.at("assertions"), "expected an array");
-    for (std::size_t i = 0; i < assertions.size(); ++i)
-        s.assertions.push_back(
-            parseAssertion(assertions[i], f.at("assertions") + "[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < assertions.size(); ++i) {
+        std::string where = f.at("assertions") + "[" + std::to_string(i) + "]";
+        s.assertions.push_back(parseAssertion(assertions[i], where));
+        auto *m = std::get_if<NoConsoleMatchAssertion>(&s.assertions.back());
+        if (m && m->regex == s.oops_regex)
+            Fields::fail(where, "this is the oops check every run gets (\"oops_regex\"); "
+                                "remove it here");
+    }
+    // The oops check, last: every run gets it.
+    s.assertions.push_back(NoConsoleMatchAssertion{s.oops_regex});
     f.done();
     return s;
 }
@@ -349,8 +397,38 @@ std::vector<Scenario> loadScenarioDir(const std::filesystem::path &dir) {
     return all;
 }
 
-bool hasTag(const Scenario &s, const std::string &tag) {
-    return std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end();
+bool hasTag(const Scenario &s, const std::string &suite) {
+    return std::any_of(s.suites.begin(), s.suites.end(),
+                       [&](const SuiteTag &t) { return t.suite == suite; });
+}
+
+std::vector<SuiteEntry> suiteEntries(const std::vector<Scenario> &all, const std::string &suite) {
+    std::vector<const Scenario *> tagged;
+    for (const auto &s : all)
+        if (hasTag(s, suite))
+            tagged.push_back(&s);
+    // Those with a bench_order first, by it; then the rest by name.
+    std::stable_sort(tagged.begin(), tagged.end(), [](const Scenario *a, const Scenario *b) {
+        auto key = [](const Scenario *s) {
+            return std::make_pair(s->bench_order.value_or(std::numeric_limits<int>::max()),
+                                  s->name);
+        };
+        return key(a) < key(b);
+    });
+    std::vector<SuiteEntry> out;
+    for (const Scenario *s : tagged)
+        for (const auto &t : s->suites)
+            if (t.suite == suite)
+                out.push_back({s, t.kernel});
+    return out;
+}
+
+std::vector<std::string> suiteNames(const std::vector<Scenario> &all) {
+    std::set<std::string> names;
+    for (const auto &s : all)
+        for (const auto &t : s.suites)
+            names.insert(t.suite);
+    return {names.begin(), names.end()};
 }
 
 const Scenario &findScenario(const std::vector<Scenario> &all, const std::string &name) {

@@ -90,7 +90,7 @@ TEST(ScenarioTest, FullScenario) {
     ASSERT_EQ(s.actions.size(), 1u);
     EXPECT_EQ(s.actions[0].execute, "balloon");
     EXPECT_EQ(s.actions[0].arguments["value"], 536870912);
-    ASSERT_EQ(s.assertions.size(), 4u);
+    ASSERT_EQ(s.assertions.size(), 5u); // and the oops check
     auto &m = std::get<MarkerAssertion>(s.assertions[0]);
     EXPECT_EQ(m.words, std::vector<std::string>{"pass"});
     EXPECT_EQ(m.args.at("mode"), "x");
@@ -100,6 +100,101 @@ TEST(ScenarioTest, FullScenario) {
     auto &v = std::get<ValueAssertion>(s.assertions[3]);
     EXPECT_EQ(v.min, 900000);
     EXPECT_FALSE(v.max);
+}
+
+TEST(ScenarioTest, SuiteTagsWithKernels) {
+    json j = minimal();
+    j["tags"] = {"check", "check@base", "stress@ours-debug", "bench"};
+    Scenario s = parseScenario(j, "x.json");
+    ASSERT_EQ(s.suites.size(), 4u);
+    EXPECT_EQ(s.suites[0].suite, "check");
+    EXPECT_EQ(s.suites[0].kernel, "ours"); // no @KERNEL: ours
+    EXPECT_EQ(s.suites[1].kernel, "base");
+    EXPECT_EQ(s.suites[2].suite, "stress");
+    EXPECT_EQ(s.suites[2].kernel, "ours-debug");
+    EXPECT_TRUE(hasTag(s, "check"));
+    EXPECT_TRUE(hasTag(s, "stress"));
+    EXPECT_FALSE(hasTag(s, "ours-debug"));
+
+    for (const char *bad : {"check@", "check@Base", "check@a_b", "@base", "Check", "a@b@c"}) {
+        j["tags"] = {bad};
+        expectError(j, {"x.json.tags[0]", "is not a valid tag", "SUITE@KERNEL"});
+    }
+    j["tags"] = {"bench@base"};
+    expectError(j, {"x.json.tags[0]", "the bench takes no @KERNEL"});
+    j["tags"] = {"check", "check@ours"};
+    expectError(j, {"x.json.tags[1]", "given twice"});
+}
+
+TEST(ScenarioTest, SuiteEntriesByBenchOrderThenName) {
+    auto make = [](const std::string &name, std::vector<std::string> tags,
+                   std::optional<int> order) {
+        json j = minimal();
+        j["name"] = name;
+        j["tags"] = tags;
+        if (order)
+            j["bench_order"] = *order;
+        return parseScenario(j, name + ".json");
+    };
+    std::vector<Scenario> all = {make("a", {"bench"}, std::nullopt), make("b", {"bench"}, 20),
+                                 make("c", {"bench", "check", "check@base"}, 10),
+                                 make("d", {"check@ours-debug"}, std::nullopt)};
+    auto names = [](const std::vector<SuiteEntry> &entries) {
+        std::string out;
+        for (const auto &e : entries)
+            out += e.scenario->name + "@" + e.kernel + " ";
+        return out;
+    };
+    EXPECT_EQ(names(suiteEntries(all, "bench")), "c@ours b@ours a@ours ");
+    EXPECT_EQ(names(suiteEntries(all, "check")), "c@ours c@base d@ours-debug ");
+    EXPECT_EQ(names(suiteEntries(all, "stress")), "");
+    EXPECT_EQ(suiteNames(all), (std::vector<std::string>{"bench", "check"}));
+
+    json j = minimal();
+    j["bench_order"] = 3;
+    expectError(j, {"x.json.bench_order", "no \"bench\" tag"});
+    j["tags"] = {"bench"};
+    j["bench_order"] = -1;
+    expectError(j, {"x.json.bench_order", "0..1000000"});
+    j["bench_order"] = 1.5;
+    expectError(j, {"x.json.bench_order", "expected an integer"});
+}
+
+TEST(ScenarioTest, Linger) {
+    json j = minimal();
+    EXPECT_DOUBLE_EQ(parseScenario(j, "x.json").linger_s, 0);
+    j["linger_s"] = 3;
+    EXPECT_DOUBLE_EQ(parseScenario(j, "x.json").linger_s, 3);
+    j["linger_s"] = 61;
+    expectError(j, {"x.json.linger_s", "[0, 60]"});
+    j["linger_s"] = -1;
+    expectError(j, {"x.json.linger_s", "[0, 60]"});
+    j["linger_s"] = 2;
+    j["end"] = "guest-exit";
+    expectError(j, {"x.json.linger_s", "when-decided"});
+}
+
+TEST(ScenarioTest, EveryScenarioGetsTheOopsCheckLast) {
+    json j = minimal();
+    j["assertions"] = json::parse(R"([{"kind": "marker", "event": "done"}])");
+    Scenario s = parseScenario(j, "x.json");
+    ASSERT_EQ(s.assertions.size(), 2u);
+    EXPECT_EQ(std::get<NoConsoleMatchAssertion>(s.assertions[1]).regex,
+              "BUG:|WARNING:|Oops:|Kernel panic|Call Trace:|memory corruption");
+
+    j["oops_regex"] = "BUG:|not ok [0-9]";
+    s = parseScenario(j, "x.json");
+    EXPECT_EQ(s.oops_regex, "BUG:|not ok [0-9]");
+    EXPECT_EQ(std::get<NoConsoleMatchAssertion>(s.assertions.back()).regex, "BUG:|not ok [0-9]");
+
+    j["oops_regex"] = "(";
+    expectError(j, {"x.json.oops_regex", "invalid regular expression"});
+    j["oops_regex"] = "";
+    expectError(j, {"x.json.oops_regex", "empty string"});
+    j.erase("oops_regex");
+    j["assertions"] = json::parse(R"([{"kind": "no_console_match",
+        "regex": "BUG:|WARNING:|Oops:|Kernel panic|Call Trace:|memory corruption"}])");
+    expectError(j, {"x.json.assertions[0]", "the oops check every run gets", "remove it"});
 }
 
 TEST(ScenarioTest, ActionDelay) {
@@ -220,6 +315,22 @@ TEST(ScenarioTest, ShippedScenariosLoad) {
     auto all = loadScenarioDir(PR_SCENARIO_DIR);
     EXPECT_NO_THROW(findScenario(all, "balloon-binds"));
     EXPECT_NO_THROW(findScenario(all, "drain-1g"));
+    EXPECT_DOUBLE_EQ(findScenario(all, "drain-1g").linger_s, 3);
+    // The integrity scenarios also fail on a TAP "not ok".
+    EXPECT_EQ(findScenario(all, "integrity-stress").oops_regex,
+              "BUG:|WARNING:|Oops:|Kernel panic|Call Trace:|memory corruption|not ok [0-9]");
+    // The bench order of scripts/bench.sh, with the newer scenarios where they belong.
+    std::string bench;
+    for (const auto &e : suiteEntries(all, "bench"))
+        bench += e.scenario->name + " ";
+    EXPECT_EQ(bench,
+              "bench-drain-1g bench-drain-4g bench-drain-8g bench-drain-16g "
+              "bench-fragment-1g bench-holes-1g bench-churn-1cpu bench-churn-1cpu-noreport "
+              "bench-churn-2cpu bench-churn-2cpu-noreport bench-churn-1cpu-icount "
+              "bench-churn-1cpu-noreport-icount bench-churn-2cpu-icount "
+              "bench-churn-2cpu-noreport-icount bench-burst-250ms bench-burst-250ms-noreport "
+              "bench-burst-1s bench-burst-1s-noreport bench-burst-3s "
+              "bench-burst-3s-noreport ");
 }
 
 } // namespace
