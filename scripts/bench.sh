@@ -11,7 +11,7 @@
 # returned against the guest size, 1/4/8/16 GiB), every run under runs/.
 #
 #   BENCH_REPEAT=N          repetitions per kernel and scenario (default 3)
-#   BENCH_SCENARIOS=a,b,c   scenarios (default: the list below)
+#   BENCH_SCENARIOS=a,b,c   scenarios (default: those tagged "bench")
 #   BENCH_OUT=DIR           output directory (default build/bench)
 #   --quick                 one repetition of bench-drain-1g (a smoke test, ~1 min)
 #
@@ -21,14 +21,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-
-default_scenarios=bench-drain-1g,bench-drain-4g,bench-drain-8g,bench-drain-16g,bench-fragment-1g
-default_scenarios+=,bench-churn-1cpu,bench-churn-1cpu-noreport
-default_scenarios+=,bench-churn-2cpu,bench-churn-2cpu-noreport
-# The same churn on QEMU's instruction-counting clock: deterministic, so a
-# difference of a fraction of a percent is measurable.
-default_scenarios+=,bench-churn-1cpu-icount,bench-churn-1cpu-noreport-icount
-default_scenarios+=,bench-churn-2cpu-icount,bench-churn-2cpu-noreport-icount
 
 quick=
 case "${1:-}" in
@@ -50,6 +42,8 @@ if [ ! -f build/runner/CMakeCache.txt ]; then
 	cmake -S tools/runner -B build/runner >/dev/null
 fi
 cmake --build build/runner -j"$(nproc)" >/dev/null
+# The default scenarios: those tagged "bench", in their bench_order.
+default_scenarios=$(build/runner/pr-runner list --tag bench | sed 's/@.*//' | paste -sd, -)
 
 bash scripts/make-initramfs.sh base build/initramfs-base.cpio.gz
 bash scripts/make-initramfs.sh ours build/initramfs-ours.cpio.gz

@@ -12,7 +12,7 @@ pkgs=(
 	build-essential flex bison bc libelf-dev libssl-dev dwarves
 	sparse ccache cpio busybox-static kmod rsync python3 python3-docutils python3-ply python3-git
 	qemu-system-x86 qemu-utils
-	gcc-aarch64-linux-gnu qemu-system-arm
+	gcc-aarch64-linux-gnu qemu-system-arm shellcheck
 	cmake g++ nlohmann-json3-dev libgtest-dev googletest gnuplot-nox
 	git
 )

@@ -15,21 +15,14 @@
 #   poison-matrix-*@ours-debug    all 10 poison/zeroing combinations on the
 #                                 debug guest
 #
-# STRESS_SCENARIOS overrides the list (SCENARIO@KERNEL ...).  Builds what is
+# STRESS_SCENARIOS overrides the list (SCENARIO@KERNEL ...; default: the
+# scenarios tagged "stress", pr-runner list --tag stress).  Builds what is
 # missing first.  Results under build/results/stress-*, logs under
 # build/stress/.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-
-matrix=
-for m in plain-pp-off plain-pp-on zero-pp-off zero-pp-on poison-pp-off \
-	poison-pp-on both-pp-off both-pp-on noreport-plain noreport-poison; do
-	matrix+=" poison-matrix-$m@ours-debug"
-done
-STRESS_SCENARIOS=${STRESS_SCENARIOS:-integrity-stress-long@ours \
-	module-cycles-100@ours integrity-stress@ours-debug$matrix}
+cd "$top" || exit 2
 
 logs=build/stress
 mkdir -p "$logs"
@@ -38,6 +31,8 @@ pass=0 fail=0 failed=()
 bash scripts/install-deps.sh >"$logs/deps.log" 2>&1 || { echo "stress: install-deps failed" >&2; exit 2; }
 bash scripts/base-tree.sh >"$logs/base-tree.log" 2>&1 || { echo "stress: base-tree failed" >&2; exit 2; }
 make -s runner >"$logs/runner.log" 2>&1 || { echo "stress: runner build failed" >&2; exit 2; }
+STRESS_SCENARIOS=${STRESS_SCENARIOS:-$(build/runner/pr-runner list --tag stress)} ||
+	{ echo "stress: pr-runner list --tag stress failed" >&2; exit 2; }
 
 kernels=$(for e in $STRESS_SCENARIOS; do echo "${e#*@}"; done | sort -u)
 for k in $kernels; do

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test initramfs: mount the basics, load the balloon driver,
@@ -22,10 +23,11 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tmpfs tmp /tmp
 
 marker() { echo "@@PR $*"; }
-finish() { marker done; sync; reboot -f; sleep 5; echo o >/proc/sysrq-trigger; }
+finish() { marker "done"; sync; reboot -f; sleep 5; echo o >/proc/sysrq-trigger; }
 
 arg() {
-	for kv in $(cat /proc/cmdline); do
+	read -r pr_cmdline </proc/cmdline
+	for kv in $pr_cmdline; do
 		case "$kv" in "pr.$1="*) echo "${kv#*=}"; return ;; esac
 	done
 	echo "$2"
@@ -710,7 +712,7 @@ burst)
 	pr-memtouch burst "$mib" "$(arg rounds 12)" "$(arg pause_ms 1000)" ||
 		marker "result fail reason=workload"
 	vmstat_markers
-	if [ "$(arg then none)" = drain ]; then
+	if [ "$(arg "then" none)" = drain ]; then
 		pr-memtouch drain "$(arg drain_mib 512)" || marker "result fail reason=workload"
 	else
 		finish
