@@ -2,8 +2,10 @@
 #
 # Free page reporting: build, demo and test entry points.
 #
-#   make demo [KERNEL=ours|base]   boot a 1 GiB guest, free 768 MiB, watch the
-#                                  host get it back (live timeline and a plot)
+#   make demo                      boot a 1 GiB guest on upstream 6.12 and on
+#                                  ours, free 768 MiB, watch the host get it
+#                                  back (live timelines, one chart)
+#   make demo-one KERNEL=ours|base just one of the two
 #   make check                     every test; ends with "N passed, N failed"
 #   make bench                     base vs ours, A/B alternated, medians
 #   make stress                    the long reliability runs (about 25 min + builds)
@@ -18,13 +20,13 @@ B := build
 RUNNER := $(B)/runner/pr-runner
 
 .PHONY: all deps tree kernel-base kernel-ours kernel-ours-debug kernels module initramfs \
-	runner runner-test demo bench stress kunit kunit-debug series export check \
+	runner runner-test demo demo-one bench stress kunit kunit-debug series export check \
 	clean help
 
 all: kernels initramfs runner
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -53,7 +55,10 @@ runner: deps
 runner-test: runner
 	@cd $(B)/runner && ctest --output-on-failure
 
-demo: kernel-$(KERNEL) runner
+demo:
+	@bash scripts/demo.sh
+
+demo-one: kernel-$(KERNEL) runner
 	@$(MAKE) -s $(B)/initramfs-$(KERNEL).cpio.gz
 	@$(RUNNER) run --scenario $(SCENARIO) --label $(KERNEL) \
 		--kernel $(B)/obj/$(KERNEL)-x86/arch/x86/boot/bzImage \
