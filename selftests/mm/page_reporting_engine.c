@@ -150,8 +150,9 @@ static const struct param params[] = {
 	{ "page_reporting_batch", 32, false },
 };
 
+/* "\n", not "": sysfs drops an empty write before any parameter sees it. */
 static const char * const garbage[] = {
-	"", "garbage", "-1", "4x", "99999999999999999999",
+	"\n", "garbage", "-1", "4x", "99999999999999999999",
 };
 
 TEST(parameters_refuse_bad_values)
