@@ -2,6 +2,7 @@
 #include "text_format.h"
 
 #include "bench_scaling.h"
+#include "bench_tradeoff.h"
 #include "error.h"
 #include "plot.h"
 #include "qemu_command.h"
@@ -184,7 +185,7 @@ void Bench::writeReports() {
 
 // One chart per scenario with an RSS assertion: the median run of each kernel (by the
 // scenario's first figure), time-aligned on the marker the return is measured from; then
-// bench-scaling.png over the drain scenarios.
+// bench-scaling.png over the drain scenarios and bench-tradeoff.png over the burst ones.
 std::vector<std::string> Bench::drawCharts() {
     std::vector<std::string> written;
     for (std::size_t si = 0; si < settings_.scenarios.size(); ++si) {
@@ -242,6 +243,16 @@ std::vector<std::string> Bench::drawCharts() {
             written.push_back(spec->output_png.filename().string());
         } catch (const SetupError &e) {
             out_ << "warning: no scaling chart: " << e.what() << "\n";
+        }
+    }
+    // The bursty churn settings: what reporting costs against the memory given back.
+    if (auto spec = tradeoffPlotSpec(tradeoffData(data_, summarize(data_)),
+                                     settings_.out_dir / "bench-tradeoff.png")) {
+        try {
+            runGnuplot(panelGnuplotScript(*spec), settings_.out_dir / "bench-tradeoff.gp");
+            written.push_back(spec->output_png.filename().string());
+        } catch (const SetupError &e) {
+            out_ << "warning: no trade-off chart: " << e.what() << "\n";
         }
     }
     return written;

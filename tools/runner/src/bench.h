@@ -1,6 +1,7 @@
 // `pr-runner bench`: runs scenarios on two kernels in alternating order (bench_plan.h),
 // takes each run's figures (bench_figures.h) and writes the summary (bench_report.h), one
-// RSS chart per drain scenario and the scaling chart (bench_scaling.h).
+// RSS chart per drain scenario, the scaling chart (bench_scaling.h) and the trade-off chart
+// (bench_tradeoff.h).
 #pragma once
 
 #include "accel.h"

@@ -136,17 +136,18 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 return std::vector<Figure>{before, after, kept};
             },
             [&](const RssGivenBackAssertion &a) {
-                Figure given{"given_back_mib_s",
-                             "given back '" + a.from_marker + "'..'" + a.to_marker + "' (MiB*s)",
-                             {},
-                             ""};
+                std::string span = "'" + a.from_marker + "'..'" + a.to_marker + "'";
+                Figure given{"given_back_mib_s", "given back " + span + " (MiB*s)", {}, ""};
+                Figure mean{"given_back_mean_mib", "mean given back " + span + " (MiB)", {}, ""};
                 if (!res)
-                    return std::vector<Figure>{given};
-                if (auto v = number(res->figures, "given_back_mib_s"))
-                    given.value = Sample{*v, false};
-                else
-                    given.note = missing(res->detail);
-                return std::vector<Figure>{given};
+                    return std::vector<Figure>{given, mean};
+                for (Figure *fig : {&given, &mean}) {
+                    if (auto v = number(res->figures, fig->key.c_str()))
+                        fig->value = Sample{*v, false};
+                    else
+                        fig->note = missing(res->detail);
+                }
+                return std::vector<Figure>{given, mean};
             },
             [&](const ValueAssertion &a) {
                 Figure v{a.name, a.name, {}, ""};

@@ -14,6 +14,7 @@
 //                                      of QEMU's anonymous memory on host huge pages
 //                                      before the free and after the window, and their ratio
 //   rss_given_back       given_back_mib_s  host memory given back over an interval (MiB*s)
+//                        given_back_mean_mib  its mean over the interval (MiB)
 //   value                <name>        the value the guest reported (e.g. churn_ms)
 //
 // A return not reached within the window is a lower bound (return_s > within_s; CPU over

@@ -179,6 +179,43 @@ TEST(BenchFiguresTest, Value) {
     EXPECT_EQ(f[0].note, "guest never reported value 'churn_ms'");
 }
 
+TEST(BenchFiguresTest, GivenBack) {
+    Scenario s;
+    s.assertions = {RssGivenBackAssertion{"burst-begin", "burst-end"}};
+    auto specs = figureSpecs(s);
+    ASSERT_EQ(specs.size(), 2u);
+    EXPECT_EQ(specs[0].key, "given_back_mib_s");
+    EXPECT_EQ(specs[0].label, "given back 'burst-begin'..'burst-end' (MiB*s)");
+    EXPECT_EQ(specs[1].key, "given_back_mean_mib");
+    EXPECT_EQ(specs[1].label, "mean given back 'burst-begin'..'burst-end' (MiB)");
+
+    // 500 MiB until t=2, then 400 MiB until t=12: 100 MiB given back for 10 s of 11.
+    RunResult r;
+    for (int k = 0; k <= 240; ++k) {
+        double t = k / 20.0;
+        r.record.samples.push_back({t, t < 2 ? 500.0 : 400.0, std::nullopt});
+    }
+    r.record.markers = {marker(1, "burst-begin"), marker(12, "burst-end")};
+    Evaluator ev(s.assertions);
+    for (auto &res : ev.evaluate(r.record, 12, true))
+        r.assertions.push_back({"", "", res});
+    auto f = extractFigures(s, r);
+    ASSERT_EQ(f.size(), 2u);
+    ASSERT_TRUE(f[0].value && f[1].value);
+    EXPECT_NEAR(f[0].value->value, 1000, 10);
+    EXPECT_NEAR(f[1].value->value, 1000 / 11.0, 1);
+    EXPECT_FALSE(f[1].value->lower_bound);
+
+    r.assertions.clear();
+    r.record.markers.pop_back(); // never saw burst-end
+    for (auto &res : ev.evaluate(r.record, 12, true))
+        r.assertions.push_back({"", "", res});
+    f = extractFigures(s, r);
+    EXPECT_FALSE(f[0].value);
+    EXPECT_FALSE(f[1].value);
+    EXPECT_EQ(f[1].note, "never saw marker 'burst-end'");
+}
+
 TEST(BenchFiguresTest, CpuAt) {
     std::vector<RssSample> samples = {{0, 1, 0.5}, {1, 1, std::nullopt}, {2, 1, 2.5}};
     EXPECT_EQ(cpuAt(samples, -1), std::nullopt);

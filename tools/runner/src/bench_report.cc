@@ -2,7 +2,9 @@
 
 #include "bench_plan.h"
 #include "bench_scaling.h"
+#include "bench_tradeoff.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -275,6 +277,28 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
                "an open triangle marks a median that is a lower bound, a missing median is "
                "left out.\n";
     }
+    TradeoffData tradeoff = tradeoffData(d, rows);
+    if (tradeoffPlotSpec(tradeoff, "bench-tradeoff.png")) {
+        std::vector<std::string> settings;
+        for (const auto &p : tradeoff.points)
+            if (std::find(settings.begin(), settings.end(), p.setting) == settings.end())
+                settings.push_back(p.setting);
+        std::string list;
+        for (const auto &s : settings)
+            list += (list.empty() ? "" : ", ") + s;
+        char goal[32];
+        std::snprintf(goal, sizeof goal, "%g", kTradeoffGoal);
+        out << "- Trade-off chart (`bench-tradeoff.png`, script `bench-tradeoff.gp`): for the "
+               "bursty churn scenarios of this bench that have a `-noreport` twin (settings "
+            << list
+            << "), one point per kernel and setting: x = the churn cost, the kernel's median "
+               "*burst_ms* with free page reporting over its median *burst_ms* of the "
+               "`-noreport` scenario (1.0 = free; dashed line: the goal of "
+            << goal
+            << "x); y = its median *mean given back* (MiB) of the reporting scenario, the mean "
+               "host memory the guest gave back over the churn. A setting whose medians are "
+               "missing for a kernel has no point for it.\n";
+    }
     out << "- Medians: the median of each kernel's runs (the mean of the two middle ones for "
            "an even count); ratio = "
         << ratioHeader(d) << " of the medians. Per-run results (console.log, rss.tsv, "
@@ -379,6 +403,15 @@ json benchJson(const BenchData &d, const std::vector<BenchRow> &rows) {
                            {"qemu_cpu_s_per_gib", cpu}});
     }
     j["scaling"] = scaling;
+
+    json tradeoff = json::array();
+    for (const auto &p : tradeoffData(d, rows).points)
+        tradeoff.push_back({{"scenario", p.scenario},
+                            {"setting", p.setting},
+                            {"kernel", d.kernels[p.kernel].label},
+                            {"cost_ratio", p.cost_ratio},
+                            {"given_back_mib", p.given_back_mib}});
+    j["tradeoff"] = tradeoff;
     return j;
 }
 

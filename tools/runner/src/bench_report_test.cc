@@ -195,6 +195,45 @@ TEST(BenchReportTest, NoScalingChartWithoutDrainScenarios) {
     EXPECT_TRUE(benchJson(d, rows)["scaling"].empty());
 }
 
+TEST(BenchReportTest, TradeoffChartAndJson) {
+    BenchData d = data();
+    EXPECT_EQ(markdownReport(d, summarize(d)).find("Trade-off chart"), std::string::npos);
+    EXPECT_TRUE(benchJson(d, summarize(d))["tradeoff"].empty());
+
+    d.scenarios = {{"bench-burst-1s", "burst", "-m 1024", 1024},
+                   {"bench-burst-1s-noreport", "burst", "-m 1024", 1024}};
+    d.repeat = 1;
+    d.planned_runs = 4;
+    auto burst = [](double ms, double mean_mib) {
+        return std::vector<Figure>{
+            {"burst_ms", "burst_ms", Sample{ms, false}, ""},
+            {"given_back_mean_mib", "mean given back (MiB)", Sample{mean_mib, false}, ""}};
+    };
+    d.runs = {run(0, 1, 0, burst(130, 20)), run(0, 1, 1, burst(102, 310)),
+              run(1, 1, 1, burst(100, 0)), run(1, 1, 0, burst(100, 0))};
+    auto rows = summarize(d);
+    std::string md = markdownReport(d, rows);
+    EXPECT_NE(md.find("- Trade-off chart (`bench-tradeoff.png`, script `bench-tradeoff.gp`): for "
+                      "the bursty churn scenarios of this bench that have a `-noreport` twin "
+                      "(settings 1s), one point per kernel and setting: x = the churn cost, the "
+                      "kernel's median *burst_ms* with free page reporting over its median "
+                      "*burst_ms* of the `-noreport` scenario (1.0 = free; dashed line: the goal "
+                      "of 1.05x); y = its median *mean given back* (MiB)"),
+              std::string::npos)
+        << md;
+    EXPECT_LT(md.find("Trade-off chart"), md.find("- Medians:"));
+    auto j = benchJson(d, rows);
+    ASSERT_EQ(j["tradeoff"].size(), 2u);
+    EXPECT_EQ(j["tradeoff"][0]["scenario"], "bench-burst-1s");
+    EXPECT_EQ(j["tradeoff"][0]["setting"], "1s");
+    EXPECT_EQ(j["tradeoff"][0]["kernel"], "base");
+    EXPECT_DOUBLE_EQ(j["tradeoff"][0]["cost_ratio"].get<double>(), 1.3);
+    EXPECT_EQ(j["tradeoff"][0]["given_back_mib"], 20.0);
+    EXPECT_EQ(j["tradeoff"][1]["kernel"], "ours");
+    EXPECT_DOUBLE_EQ(j["tradeoff"][1]["cost_ratio"].get<double>(), 1.02);
+    EXPECT_EQ(j["tradeoff"][1]["given_back_mib"], 310.0);
+}
+
 TEST(BenchReportTest, AcceleratorAndTiming) {
     BenchData d = data();
     d.accel_reason =

@@ -142,6 +142,18 @@ std::string gnum(double v) {
     return buf;
 }
 
+// A string column of an inline data block: double-quoted, with no double quote inside.
+std::string dataString(const std::string &s) {
+    std::string out = s;
+    std::replace(out.begin(), out.end(), '"', '\'');
+    return "\"" + out + "\"";
+}
+
+bool anyLabel(const std::vector<XYPoint> &points) {
+    return std::any_of(points.begin(), points.end(),
+                       [](const XYPoint &p) { return !p.label.empty(); });
+}
+
 } // namespace
 
 std::string panelGnuplotScript(const PanelPlotSpec &spec) {
@@ -160,9 +172,12 @@ std::string panelGnuplotScript(const PanelPlotSpec &spec) {
             shown[p].push_back(points);
             if (points.empty())
                 continue; // gnuplot refuses to plot an empty data block
+            // Labels in column 4, only when the series has any.
+            const bool labels = anyLabel(points);
             out << "$p" << p << "s" << i << " << EOD\n";
             for (const auto &pt : points)
-                out << gnum(pt.x) << " " << gnum(pt.y) << " " << (pt.lower_bound ? 1 : 0) << "\n";
+                out << gnum(pt.x) << " " << gnum(pt.y) << " " << (pt.lower_bound ? 1 : 0)
+                    << (labels ? " " + dataString(pt.label) : "") << "\n";
             out << "EOD\n";
         }
     }
@@ -187,6 +202,16 @@ std::string panelGnuplotScript(const PanelPlotSpec &spec) {
             out << "set xrange [" << gnum(lo / 1.3) << ":" << gnum(hi * 1.3) << "]\n";
         }
     }
+    if (spec.x_min || spec.x_max)
+        out << "set xrange [" << (spec.x_min ? gnum(*spec.x_min) : "*") << ":"
+            << (spec.x_max ? gnum(*spec.x_max) : "*") << "]\n";
+    for (const auto &line : spec.x_lines) {
+        out << "set arrow from " << gnum(line.x) << ", graph 0 to " << gnum(line.x)
+            << ", graph 1 nohead dashtype 2 linewidth 1.5 linecolor 'black'\n";
+        if (!line.label.empty())
+            out << "set label " << quote(line.label) << " at " << gnum(line.x)
+                << ", graph 0.97 left offset character 0.5,0 font ',9'\n";
+    }
     for (std::size_t p = 0; p < spec.panels.size(); ++p) {
         const XYPanel &panel = spec.panels[p];
         out << "set title " << quote(panel.title) << "\n";
@@ -200,8 +225,13 @@ std::string panelGnuplotScript(const PanelPlotSpec &spec) {
             const XYSeries &s = panel.series[i];
             std::string block = "$p" + std::to_string(p) + "s" + std::to_string(i);
             std::string color = " linecolor " + std::to_string(s.color);
-            curves.push_back(block + " using 1:2 with linespoints linewidth 2 pointtype 7" + color +
-                             " title " + quote(s.label));
+            std::string style = panel.lines ? " with linespoints linewidth 2" : " with points";
+            curves.push_back(block + " using 1:2" + style + " pointtype " +
+                             std::to_string(s.point_type) + (panel.lines ? "" : " pointsize 1.8") +
+                             color + " title " + quote(s.label));
+            if (anyLabel(points))
+                curves.push_back(block + " using 1:2:4 with labels left offset character 1,0.7 " +
+                                 "textcolor linetype " + std::to_string(s.color) + " notitle");
             bool bounds = false;
             for (const auto &pt : points)
                 bounds = bounds || pt.lower_bound;

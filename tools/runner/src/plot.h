@@ -38,12 +38,14 @@ struct XYPoint {
     double x = 0;
     double y = 0;
     bool lower_bound = false; // drawn with an extra open triangle: the true value is higher
+    std::string label{};      // printed beside the point in its series' colour; empty: none
 };
 
 struct XYSeries {
     std::string label;
     int color = 1; // gnuplot linecolor index
     std::vector<XYPoint> points;
+    int point_type = 7; // gnuplot pointtype (7: filled circle)
 };
 
 struct XYPanel {
@@ -51,6 +53,13 @@ struct XYPanel {
     std::string ylabel;
     bool log_y = false; // points with y <= 0 are left out then
     std::vector<XYSeries> series;
+    bool lines = true; // false: points only (a scatter), not joined in x order
+};
+
+// A dashed vertical line across every panel, labelled at its top (e.g. a goal).
+struct XLine {
+    double x = 0;
+    std::string label;
 };
 
 struct PanelPlotSpec {
@@ -61,6 +70,8 @@ struct PanelPlotSpec {
     std::vector<XYPanel> panels;
     int width = 1200;
     int height = 900;
+    std::optional<double> x_min, x_max; // the x range (over the xtics' one); unset: automatic
+    std::vector<XLine> x_lines;
 };
 
 // The complete gnuplot script (multiplot, data inline). Pure.

@@ -147,6 +147,39 @@ TEST(PlotTest, PanelScript) {
     EXPECT_NE(s.find("unset multiplot\n"), std::string::npos);
 }
 
+TEST(PlotTest, PanelScatterWithLabelsAndLines) {
+    PanelPlotSpec spec;
+    spec.xlabel = "cost";
+    spec.x_min = 0.9;
+    spec.x_lines = {{1.05, "goal: 1.05x"}, {2, ""}};
+    XYPanel panel{"scatter", "MiB", false, {}};
+    panel.lines = false;
+    panel.series.push_back({"base", 1, {{1.5, 40, false, "1s"}, {3.2, 12, false, "say \"hi\""}}});
+    panel.series.push_back({"ours", 2, {{1.1, 190}}, 5});
+    spec.panels = {panel};
+    std::string s = panelGnuplotScript(spec);
+    // Labels go in a quoted 4th column, only in a series that has some.
+    EXPECT_NE(s.find("$p0s0 << EOD\n1.5 40 0 \"1s\"\n3.2 12 0 \"say 'hi'\"\nEOD\n"),
+              std::string::npos)
+        << s;
+    EXPECT_NE(s.find("$p0s1 << EOD\n1.1 190 0\nEOD\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("set xrange [0.9:*]\n"), std::string::npos) << s;
+    EXPECT_EQ(s.find("logscale x"), std::string::npos) << s;
+    EXPECT_NE(s.find("set arrow from 1.05, graph 0 to 1.05, graph 1 nohead dashtype 2 linewidth "
+                     "1.5 linecolor 'black'\nset label 'goal: 1.05x' at 1.05, graph 0.97 left "
+                     "offset character 0.5,0 font ',9'\nset arrow from 2, graph 0 to 2, graph 1 "
+                     "nohead"),
+              std::string::npos)
+        << s;
+    EXPECT_EQ(s.find("set label ''"), std::string::npos) << s; // an unlabelled line
+    EXPECT_NE(s.find("plot $p0s0 using 1:2 with points pointtype 7 pointsize 1.8 linecolor 1 "
+                     "title 'base', \\\n     $p0s0 using 1:2:4 with labels left offset "
+                     "character 1,0.7 textcolor linetype 1 notitle, \\\n     $p0s1 using 1:2 "
+                     "with points pointtype 5 pointsize 1.8 linecolor 2 title 'ours'\n"),
+              std::string::npos)
+        << s;
+}
+
 TEST(PlotTest, RendersPanelsWithGnuplot) {
     if (!findExecutable("gnuplot"))
         GTEST_SKIP() << "gnuplot not installed";
