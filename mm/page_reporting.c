@@ -61,8 +61,9 @@
  * they never wait for an unregister that waits for the device.  The worker
  * never takes the mutex: unregister clears the device pointer and then
  * waits for the worker with cancel_delayed_work_sync(), and the
- * worker checks the pointer before every report(), so once unregister has
- * begun no new report starts.  zone->lock covers the free lists, PG_reported,
+ * worker checks the pointer before every report(): once unregister has
+ * cleared it, at most the report() that had passed that check is still to
+ * come back, and unregister waits for it.  zone->lock covers the free lists, PG_reported,
  * the nr_reported counts and the zone's reporting stamps; the zone's tier
  * flags are atomic bits, set under it by the free path and cleared by the
  * worker.  The rest of a zone's reporting state is the worker's alone.
@@ -597,9 +598,11 @@ static void page_reporting_putback(struct zone *zone, struct scatterlist *sgl,
 
 /*
  * The device may still write to the blocks of @sgl: they must never be
- * reused.  Each becomes an allocation nobody frees, so that isolating its
- * pageblock (offlining, contiguous allocations) fails at once instead of
- * waiting for it to come back free, and it leaves the managed memory.
+ * reused.  Each becomes an allocation nobody frees, of reserved pages:
+ * has_unmovable_pages() refuses reserved pages even in ZONE_MOVABLE, so
+ * offlining and contiguous allocations fail at once on its pageblocks
+ * instead of waiting forever for it to be migrated or freed.  It leaves
+ * the managed memory.
  */
 static void page_reporting_leak(struct scatterlist *sgl, unsigned int n,
 				unsigned long pages)
@@ -609,9 +612,12 @@ static void page_reporting_leak(struct scatterlist *sgl, unsigned int n,
 
 	for_each_sg(sgl, sg, n, i) {
 		struct page *page = sg_page(sg);
+		unsigned long nr = sg->length >> PAGE_SHIFT, j;
 
 		set_page_refcounted(page);
-		adjust_managed_page_count(page, -(long)(sg->length >> PAGE_SHIFT));
+		for (j = 0; j < nr; j++)
+			__SetPageReserved(nth_page(page, j));
+		adjust_managed_page_count(page, -(long)nr);
 	}
 	count_vm_events(PGREPORT_LEAKED, pages);
 	pr_err("%lu pages stay with a device that did not let go of them\n",
@@ -643,9 +649,15 @@ static int page_reporting_send(struct page_reporting_dev_info *prdev,
 
 	err = prdev->report(prdev, sgl, n);
 
-	trace_page_reporting_batch(zone_to_nid(zone), zone->name,
-				   get_order(sgl[0].length), n, err,
-				   jiffies_to_msecs(page_reporting_zone_wait(zone)));
+	/* The zone's wait is worked out only while the event is on. */
+	if (trace_page_reporting_batch_enabled()) {
+		unsigned int wait_ms =
+			jiffies_to_msecs(page_reporting_zone_wait(zone));
+
+		trace_page_reporting_batch(zone_to_nid(zone), zone->name,
+					   get_order(sgl[0].length), n, err,
+					   wait_ms);
+	}
 	count_vm_event(PGREPORT_CALLS);
 	if (err)
 		count_vm_event(PGREPORT_FAILED);
@@ -975,6 +987,13 @@ static void page_reporting_retry_later(struct zone *zone, bool hi, bool lo)
 	page_reporting_request_again(zone, hi, lo);
 }
 
+/* Has @zone seen no buddy allocation or reportable free for @wait? */
+static bool page_reporting_quiet(struct zone *zone, unsigned long now,
+				 unsigned long wait)
+{
+	return !time_before(now, READ_ONCE(zone->reporting_stamp) + wait);
+}
+
 /* Do the per-cpu lists hold pages of @zone that a drain would free? */
 static bool page_reporting_pcp_pages(struct zone *zone)
 {
@@ -1053,12 +1072,15 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	/*
 	 * Pages parked on the per-cpu lists keep their buddies from merging
 	 * into reportable blocks: after a large free, tens of pageblocks.
-	 * The zone is quiet, so handing them back costs little and completes
-	 * those merges.  The requests are cleared only after the drain, and
+	 * In a quiet zone, handing them back costs little and completes those
+	 * merges; a zone served because it is steady, or because its request
+	 * is old, may be busy, and a drain would only have every CPU refill
+	 * its lists.  The requests are cleared only after the drain, and
 	 * pageblocks it completes join this pass: its frees are the pass's
 	 * own and must not ask for another one.
 	 */
-	if (page_reporting_pcp_pages(zone)) {
+	if ((force || page_reporting_quiet(zone, now, wait)) &&
+	    page_reporting_pcp_pages(zone)) {
 		bool requested = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 
 		drain_all_pages(zone);
@@ -1189,9 +1211,11 @@ static int page_reporting_queue_flush(unsigned long *seq)
  * -EAGAIN when frees went on so fast that the pass stopped with blocks left;
  * -ENODEV when no device is registered or it went away meanwhile; the error
  * of a failed report(); -ERESTARTSYS when a signal ended the wait (the pass
- * goes on).
+ * goes on).  When passes for later requests finish before the caller wakes,
+ * it gets the result of the latest: a pass that also began after its
+ * request.
  */
-int page_reporting_flush(void)
+static int page_reporting_flush(void)
 {
 	unsigned long seq;
 	int err;
@@ -1256,32 +1280,43 @@ subsys_initcall(page_reporting_sysfs_init);
 
 /*
  * Drop the marks of @list, of @order, looking at no more than
- * PAGE_REPORTING_SCAN entries per hold of zone->lock.  Every entry looked at
- * goes to the tail, so a walk that drops the lock goes on where it stopped.
+ * PAGE_REPORTING_SCAN entries per hold of zone->lock.  Marked blocks sit at
+ * the tail, where the engine puts them back, so the walk starts there.
+ * Every entry looked at goes to the head, and the walk ends when the first
+ * one it moved comes round again: a walk that drops the lock goes on where
+ * it stopped, and no list is walked more than once.
  */
 static void page_reporting_forget_list(struct zone *zone, unsigned int order,
 				       struct list_head *list)
 {
 	struct free_area *area = &zone->free_area[order];
-	/* Unlocked bounds: the walk itself checks again under the lock. */
+	/* An unlocked bound on the walk: entries come and go meanwhile. */
 	unsigned long left = data_race(area->nr_free);
+	struct page *first = NULL;
+	bool done = false;
 
-	/* Unlocked, as above. */
-	while (left && data_race(area->nr_reported)) {
+	while (!done) {
 		unsigned int scanned;
 
 		spin_lock_irq(&zone->lock);
-		for (scanned = 0; scanned < PAGE_REPORTING_SCAN && left &&
-		     area->nr_reported && !list_empty(list); scanned++, left--) {
-			struct page *page = list_first_entry(list, struct page,
-							     buddy_list);
+		for (scanned = 0; scanned < PAGE_REPORTING_SCAN; scanned++) {
+			struct page *page;
 
+			if (!left || !area->nr_reported || list_empty(list)) {
+				done = true;
+				break;
+			}
+			page = list_last_entry(list, struct page, buddy_list);
+			if (page == first) {
+				done = true;
+				break;
+			}
 			if (PageReported(page))
 				page_reporting_clear_mark(zone, page, order);
-			list_move_tail(&page->buddy_list, list);
+			list_move(&page->buddy_list, list);
+			first = first ?: page;
+			left--;
 		}
-		if (list_empty(list))
-			left = 0;
 		spin_unlock_irq(&zone->lock);
 		cond_resched();
 	}
@@ -1310,7 +1345,13 @@ static void page_reporting_forget_all(void)
 
 			/* Unlocked: marks only go away meanwhile, or move in the order. */
 			for (sweeps = 0; data_race(area->nr_reported); sweeps++) {
-				if (WARN_ON_ONCE(sweeps == PAGE_REPORTING_SWEEPS))
+				/*
+				 * Churn kept moving marks back in: leave
+				 * them.  The count stays exact; the next
+				 * device is told of those blocks once they
+				 * merge or split.
+				 */
+				if (sweeps == PAGE_REPORTING_SWEEPS)
 					break;
 				for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 					page_reporting_forget_list(zone, order,

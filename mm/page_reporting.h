@@ -14,7 +14,6 @@
 DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 void __page_reporting_notify(struct zone *zone, unsigned int order);
-int page_reporting_flush(void);
 unsigned int page_reporting_wait_ms(struct zone *zone);
 
 /* True when @page, a free buddy block, has been handed to the device. */

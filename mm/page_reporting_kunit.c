@@ -1857,8 +1857,9 @@ static void prt_unregister_catches_split_marks(struct kunit *test)
 
 /*
  * A device that may still use the blocks it was handed (-ENOTRECOVERABLE)
- * keeps them: they never reach a free list again, and leave the managed
- * memory.
+ * keeps them: they never reach a free list again, are reserved, so that
+ * offlining and contiguous allocations give up on them at once, and leave
+ * the managed memory.
  */
 static void prt_lost_blocks_are_never_reused(struct kunit *test)
 {
@@ -1868,7 +1869,7 @@ static void prt_lost_blocks_are_never_reused(struct kunit *test)
 	struct prt_block b;
 	struct zone *zone;
 	unsigned int i;
-	bool kept = true;
+	bool kept = true, reserved = true;
 
 	prt_make_block(test, &b, PRT_ORDER);
 	prt_settle();
@@ -1881,20 +1882,27 @@ static void prt_lost_blocks_are_never_reused(struct kunit *test)
 
 	for (i = 0; i < dev->nlost; i++) {
 		struct page *page = sg_page(&dev->lost[i]);
+		unsigned long j, pages = dev->lost[i].length >> PAGE_SHIFT;
 
 		kept &= !PageBuddy(page) && page_count(page) == 1;
-		lost += dev->lost[i].length >> PAGE_SHIFT;
+		for (j = 0; j < pages; j++)
+			reserved &= PageReserved(nth_page(page, j));
+		lost += pages;
 	}
 	KUNIT_EXPECT_TRUE_MSG(test, kept,
 			      "a block the device may still use was given back");
+	KUNIT_EXPECT_TRUE_MSG(test, reserved,
+			      "a block the device may still use is not reserved: offlining would wait for it");
 	KUNIT_EXPECT_EQ(test, managed - zone_managed_pages(zone), lost);
 	KUNIT_EXPECT_EQ(test, prt_moved(&ev, PGREPORT_LEAKED), lost);
 
 	/* The fake device did let go, after all: give them back. */
 	for (i = 0; i < dev->nlost; i++) {
 		struct page *page = sg_page(&dev->lost[i]);
-		unsigned long pages = dev->lost[i].length >> PAGE_SHIFT;
+		unsigned long j, pages = dev->lost[i].length >> PAGE_SHIFT;
 
+		for (j = 0; j < pages; j++)
+			__ClearPageReserved(nth_page(page, j));
 		adjust_managed_page_count(page, pages);
 		__free_pages(page, get_order(dev->lost[i].length));
 	}

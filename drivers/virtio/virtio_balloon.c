@@ -51,15 +51,18 @@
  * report's: its pages go back to the allocator, so it waits for a reset.
  * remove waits for a report in flight until the device has answered on no
  * queue for report_grace_ms (5 s by default): a device that is merely slow
- * but still returns buffers is never reset.  Then remove stops resizing the
+ * but still returns buffers is not reset before VB_REPORT_GRACE_CAP grace
+ * periods have passed.  Then remove stops resizing the
  * balloon, breaks the queues, so that every other request fails at once,
  * and resets the device.  Once its status reads back 0 the device has let
  * go of every buffer, the reported pages included, and the report fails;
  * the tear-down completes without the device.  A device whose status never
  * reads back 0 may still write to the reported pages, so they stay off the
- * free lists for good and the log says how many.  (Suspend does not get that
- * far: the freezer waits for the reporting work and gives up, and the guest
- * stays up.)  Inflate and deflate requests have no such limit.
+ * free lists for good and the log says how many; its rings go back to the
+ * transport with the rest, as remove must leave no interrupt behind.
+ * (Suspend does not get that far: the freezer waits for the reporting work
+ * and gives up, and the guest stays up.)  Inflate and deflate requests have
+ * no such limit.
  *
  * Surprise removal breaks the device before remove runs, so the driver's own
  * waits return; but a removed virtio-pci device reads back all ones, and the
@@ -112,6 +115,8 @@
 /* Frames given back per OOM notification (1 MiB). */
 #define VB_OOM_FRAMES		256U
 #define VB_OOM_PRIORITY		80
+/* Longest the OOM notifier waits for a request in flight to finish. */
+#define VB_OOM_LOCK_WAIT	(HZ / 10)
 /* Delay before retrying an inflation that found no free page. */
 #define VB_RETRY_DELAY		(HZ / 5)
 /* How often a waiter for the device checks whether it broke. */
@@ -138,13 +143,16 @@
 #define VB_WAKE_STATS		BIT(1)
 
 /*
- * How long remove and freeze wait for a report in flight while the device
- * answers on no queue at all.  Reporting a batch only asks the device to
- * discard it, which takes milliseconds; a device that keeps returning other
- * buffers is alive and is waited for.
+ * How long remove waits for a report in flight while the device answers on
+ * no queue at all.  Reporting a batch only asks the device to discard it,
+ * which takes milliseconds; a device that keeps returning other buffers is
+ * alive and is waited for, but for no more than VB_REPORT_GRACE_CAP grace
+ * periods in all: a host whose reporting is stuck may still answer
+ * statistics requests.
  */
 #define VB_REPORT_GRACE_MIN_MS	100U
 #define VB_REPORT_GRACE_MAX_MS	600000U
+#define VB_REPORT_GRACE_CAP	12
 static unsigned int report_grace_ms = 5000;
 
 static int vb_report_grace_set(const char *val, const struct kernel_param *kp)
@@ -668,20 +676,28 @@ static void vb_resize_work(struct work_struct *work)
 }
 
 /*
- * Called with oom_lock held: waiting for @lock, which a request to the
- * device may hold for as long as the device takes, would hold up the OOM
- * killer.  A busy balloon gives nothing back this time.
+ * Called with oom_lock held.  An inflate or deflate request holds @lock
+ * until the device answers: a few milliseconds from a device that works,
+ * for ever from one that does not.  Wait for it VB_OOM_LOCK_WAIT at most,
+ * so that a host inflating the balloon while the guest runs out of memory
+ * does not make the OOM killer kill where a deflate would have done, and a
+ * stuck device does not hold it up.  A balloon still busy then gives
+ * nothing back this time.
  */
 static int vb_oom_notify(struct notifier_block *nb, unsigned long unused,
 			 void *data)
 {
 	struct vb_device *vb = container_of(nb, struct vb_device, oom_nb);
+	unsigned long deadline = jiffies + VB_OOM_LOCK_WAIT;
 	unsigned long *freed = data;
 	unsigned int count;
 	LIST_HEAD(released);
 
-	if (!mutex_trylock(&vb->lock))
-		return NOTIFY_OK;
+	while (!mutex_trylock(&vb->lock)) {
+		if (time_after(jiffies, deadline))
+			return NOTIFY_OK;
+		usleep_range(1000, 2000);
+	}
 	count = vb_deflate_locked(vb, VB_OOM_FRAMES, &released);
 	mutex_unlock(&vb->lock);
 	vb_release(vb, &released);
@@ -1246,14 +1262,22 @@ static void vb_reporting_start(struct vb_device *vb)
 	vb->report_registered = true;
 }
 
-/* When the device, silent since the later of @start and its last answer, runs out of grace. */
+/*
+ * When the device runs out of grace: a grace period after the later of
+ * @start and its last answer, and VB_REPORT_GRACE_CAP of them after @start
+ * at the latest.
+ */
 static unsigned long vb_grace_end(struct vb_device *vb, unsigned long start)
 {
+	unsigned long grace = msecs_to_jiffies(READ_ONCE(report_grace_ms));
 	unsigned long answer = READ_ONCE(vb->last_answer);
+	unsigned long end = start + grace;
 
 	if (time_after(answer, start))
-		start = answer;
-	return start + msecs_to_jiffies(READ_ONCE(report_grace_ms));
+		end = answer + grace;
+	if (time_after(end, start + VB_REPORT_GRACE_CAP * grace))
+		end = start + VB_REPORT_GRACE_CAP * grace;
+	return end;
 }
 
 /*
@@ -1262,7 +1286,7 @@ static unsigned long vb_grace_end(struct vb_device *vb, unsigned long start)
  * in flight is left.  A device that answers on no queue for the grace
  * period, counted from now or from its last answer, whichever is later, is
  * given up on; one that keeps answering is slow, not stuck, and is waited
- * for.
+ * for, up to VB_REPORT_GRACE_CAP grace periods.
  */
 static void vb_reporting_stop(struct vb_device *vb)
 {
@@ -1477,14 +1501,11 @@ static void vb_shutdown(struct vb_device *vb)
 	vb_empty(vb);
 	vb_set_state(vb, VB_DOWN);
 	/*
-	 * A device that never completed its reset may still write to its rings
-	 * and to the buffers it was handed: try the reset once more, but leave
-	 * them all as they are.
+	 * Even a device that never completed its reset gives up its queues:
+	 * once remove returns, the transport frees the device, interrupts and
+	 * all.  Its reported pages, which it may still write, stay off the
+	 * free lists.
 	 */
-	if (READ_ONCE(vb->report_lost)) {
-		virtio_reset_device(vb->vdev);
-		return;
-	}
 	vb_drop_vqs(vb);
 	/* The device is reset: it cannot see hinted blocks any more. */
 	vb_hint_release(vb, ULONG_MAX);
@@ -1600,11 +1621,6 @@ static void vb_remove(struct virtio_device *vdev)
 	vb_quiesce(vb);
 	vb_shutdown(vb);
 	vb_hint_exit(vb);
-	if (READ_ONCE(vb->report_lost)) {
-		dev_err(&vdev->dev,
-			"keeping the queues of a device that did not complete its reset\n");
-		return;
-	}
 	kfree(vb);
 }
 
@@ -1614,8 +1630,10 @@ static int vb_freeze(struct virtio_device *vdev)
 	struct vb_device *vb = vdev->priv;
 
 	/*
-	 * The OOM notifier and the shrinker stay: with the device down and
-	 * the balloon empty they have nothing to do.
+	 * No report is in flight: the engine's worker is freezable, so the
+	 * freezer has waited for it, or failed the suspend, before this runs.
+	 * The OOM notifier and the shrinker stay: with the device down and the
+	 * balloon empty they have nothing to do.
 	 */
 	vb_reporting_stop(vb);
 	vb_quiesce(vb);
@@ -1628,9 +1646,6 @@ static int vb_restore(struct virtio_device *vdev)
 	struct vb_device *vb = vdev->priv;
 	int err;
 
-	/* Its old queues are still the device's: they cannot be set up again. */
-	if (READ_ONCE(vb->report_lost))
-		return -EIO;
 	err = vb_setup_vqs(vb);
 	if (err)
 		return err;

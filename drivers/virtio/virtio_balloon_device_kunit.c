@@ -905,6 +905,97 @@ static void vbt_oom_notifier_does_not_wait(struct kunit *test)
 }
 
 /*
+ * A request the device answers soon does not cost the OOM killer its
+ * deflate: the notifier waits for it, briefly, and then gives pages back.
+ */
+static void vbt_oom_notifier_waits_for_a_quick_request(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug_with(test, VBT_BASE_FEATURES |
+					     VB_F(DEFLATE_ON_OOM),
+					     PAGE_REPORTING_CAPACITY, 0);
+	struct vbt_oom *oom = kzalloc(sizeof(*oom), GFP_KERNEL);
+	struct vb_device *vb = vbt_vb(fake);
+	u32 frames = VB_FRAME_BATCH;
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, oom);
+	init_completion(&oom->done);
+	oom->vb = vb;
+	KUNIT_ASSERT_TRUE(test, vb->deflate_on_oom);
+	vbt_set_target(fake, frames);
+	KUNIT_ASSERT_TRUE(test, vbt_wait_actual(fake, frames));
+
+	/* The next inflate request is held, with the balloon's lock. */
+	reinit_completion(&fake->first_request);
+	spin_lock_irq(&fake->lock);
+	fake->hold |= VBT_HOLD_ACKS;
+	spin_unlock_irq(&fake->lock);
+	vbt_set_target(fake, 2 * frames);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fake->first_request,
+							  VBT_WAIT), 0UL);
+
+	t = kthread_run(vbt_oom_fn, oom, "vbt-oom");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* Well within the notifier's wait, the device answers. */
+	schedule_timeout_uninterruptible(msecs_to_jiffies(10));
+	vbt_give_back(fake, "inflate", VBT_HOLD_ACKS, UINT_MAX);
+	wait_for_completion(&oom->done);
+	KUNIT_EXPECT_GT_MSG(test, oom->freed, 0UL,
+			    "the OOM notifier gave up on a request the device answered in 10 ms");
+	kfree(oom);
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+}
+
+/*
+ * A device that holds a report but answers only on other queues gets a
+ * bounded grace: VB_REPORT_GRACE_CAP grace periods after removal began, it
+ * is reset although it still answers.
+ */
+static void vbt_answering_device_is_reset_in_the_end(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug_with(test, VBT_BASE_FEATURES |
+					     VB_F(STATS_VQ),
+					     PAGE_REPORTING_CAPACITY,
+					     VBT_HOLD_REPORTS | VBT_HOLD_STATS);
+	unsigned long grace = msecs_to_jiffies(VB_REPORT_GRACE_MIN_MS), until;
+	unsigned int resets;
+
+	WRITE_ONCE(report_grace_ms, VB_REPORT_GRACE_MIN_MS);
+	if (!vbt_wait_report(fake)) {
+		KUNIT_FAIL(test, "no free page report in %u s after probe",
+			   VBT_REPORT_TIMEOUT / HZ);
+		vbt_give_back(fake, "stats", VBT_HOLD_STATS, UINT_MAX);
+		if (vbt_unplug(test, fake))
+			vbt_free(fake);
+		return;
+	}
+	if (!vbt_start_unplug(test, fake))
+		return;
+
+	/* Answer statistics requests every 20 ms, for twice the cap. */
+	until = jiffies + 2 * VB_REPORT_GRACE_CAP * grace;
+	while (time_before(jiffies, until)) {
+		spin_lock_irq(&fake->lock);
+		fake->hold |= VBT_HOLD_STATS;
+		spin_unlock_irq(&fake->lock);
+		vbt_give_back(fake, "stats", 0, 1);
+		schedule_timeout_uninterruptible(msecs_to_jiffies(20));
+	}
+	spin_lock_irq(&fake->lock);
+	resets = fake->resets;
+	spin_unlock_irq(&fake->lock);
+	KUNIT_EXPECT_EQ_MSG(test, resets, 1U,
+			    "a device that held a report for %u grace periods was not reset",
+			    2 * VB_REPORT_GRACE_CAP);
+	vbt_give_back(fake, "stats", VBT_HOLD_STATS, UINT_MAX);
+	if (!vbt_wait_unplug(test, fake))
+		return;
+	KUNIT_EXPECT_EQ(test, fake->reused_before_reset, 0U);
+	vbt_free(fake);
+}
+
+/*
  * A device that holds a report but still answers on another queue is slow,
  * not stuck: remove waits for it past the grace period, and resets it only
  * once it has answered nothing for that long.
@@ -1022,7 +1113,9 @@ static struct kunit_case vbt_cases[] = {
 	KUNIT_CASE(vbt_restore_checks_the_queues_again),
 	KUNIT_CASE(vbt_dead_device_is_not_inflated),
 	KUNIT_CASE(vbt_oom_notifier_does_not_wait),
+	KUNIT_CASE(vbt_oom_notifier_waits_for_a_quick_request),
 	KUNIT_CASE_SLOW(vbt_slow_device_is_not_reset),
+	KUNIT_CASE(vbt_answering_device_is_reset_in_the_end),
 	KUNIT_CASE(vbt_resizing_keeps_the_system_awake),
 	{}
 };
