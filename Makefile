@@ -20,7 +20,7 @@ B := build
 RUNNER := $(B)/runner/pr-runner
 
 .PHONY: all deps tree kernel-base kernel-ours kernel-ours-debug kernels module initramfs \
-	runner runner-test demo demo-one bench stress kunit kunit-debug series export check \
+	runner runner-test demo demo-one bench stress kunit kunit-debug kunit-arm64 series export check \
 	clean help
 
 all: kernels initramfs runner
@@ -76,6 +76,9 @@ kunit: tree
 
 kunit-debug: tree
 	@bash scripts/kunit.sh debug
+
+kunit-arm64: tree
+	@bash scripts/kunit.sh arm64
 
 # The series as branch "ours" in build/src/ours, and back (scripts/series.sh).
 series: tree

@@ -36,7 +36,7 @@ step() {
 # checkpatch --strict with no exception: any ERROR or WARNING fails.  CHECK
 # notes are counted and shown in the log but do not fail; the remaining
 # ones are checkpatch misreading the TRACE_EVENT() layout, the generated
-# __SetPageReported()/__ClearPageReported() helpers, the parameter macro
+# page flag helpers (__SetPageReported() and the like), the parameter macro
 # (which pastes its argument into a name and also takes its address) and
 # the kselftest harness's FIXTURE_DATA() type.
 
