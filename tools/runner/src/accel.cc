@@ -1,6 +1,6 @@
 #include "accel.h"
-
 #include "error.h"
+#include "file_text.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -14,13 +14,6 @@
 namespace pr {
 
 namespace {
-
-std::string slurp(const std::filesystem::path &p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Empty if `device` opens read-write, else why not.
 std::string deviceProblem(const std::filesystem::path &device) {

@@ -1,5 +1,6 @@
 #include "console_watcher.h"
 #include "error.h"
+#include "file_text.h"
 #include "temp_dir.h"
 
 #include <fstream>
@@ -10,13 +11,6 @@
 
 namespace pr {
 namespace {
-
-std::string slurp(const std::filesystem::path &p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // A console watcher reading one end of a socket pair; the test writes to the other.
 struct Pair {

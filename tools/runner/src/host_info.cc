@@ -1,5 +1,5 @@
 #include "host_info.h"
-
+#include "file_text.h"
 #include "proc_text.h"
 
 #include "subprocess.h"
@@ -11,17 +11,6 @@
 #include <unistd.h>
 
 namespace pr {
-
-namespace {
-
-std::string slurp(const std::string &path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-} // namespace
 
 std::string parseCpuModel(std::string_view cpuinfo) {
     return std::string(procField(cpuinfo, "model name").value_or(""));

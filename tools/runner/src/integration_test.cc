@@ -1,6 +1,7 @@
 // End-to-end tests with real QEMU (ctest label "qemu"). Skipped if QEMU is not installed.
 // They use no Linux kernel: either QEMU paused with -S, or the fake multiboot guest from
 // tests/fake_guest.s that prints markers and resets.
+#include "file_text.h"
 #include "qmp_client.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -19,13 +20,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 const char *kQemu = "qemu-system-x86_64";
-
-std::string slurp(const std::filesystem::path &p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 bool processGone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
 

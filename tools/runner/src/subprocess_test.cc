@@ -1,4 +1,5 @@
 #include "error.h"
+#include "file_text.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -12,13 +13,6 @@ namespace pr {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string slurp(const std::filesystem::path &p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // True once `pid` no longer runs: gone, or a zombie waiting for its (new) parent.
 bool goneOrZombie(pid_t pid) {
