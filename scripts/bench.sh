@@ -8,15 +8,22 @@
 # already be built: scripts/build-kernel.sh), runs `pr-runner bench` and prints its table.
 # Results: $BENCH_OUT (default build/bench): bench.md (table and method), bench.json,
 # one RSS chart per drain scenario, bench-scaling.png (drain time and QEMU CPU per GiB
-# returned against the guest size, 1/4/8/16 GiB), every run under runs/.
+# returned against the guest size, 1/4/8/16 GiB), bench-tradeoff.png (bursty churn:
+# cost of reporting against the memory given back, per kernel and pause), every run
+# under runs/.
+#
+# Then the IRQs-off bench: both trees built once more with the irqsoff
+# tracer (configs/guest-irqsoff.config), the scenarios tagged "irqsoff",
+# results in $BENCH_OUT/irqsoff.
 #
 #   BENCH_REPEAT=N          repetitions per kernel and scenario (default 3)
 #   BENCH_SCENARIOS=a,b,c   scenarios (default: those tagged "bench")
 #   BENCH_OUT=DIR           output directory (default build/bench)
+#   BENCH_IRQSOFF=0         skip the IRQs-off bench
 #   --quick                 one repetition of bench-drain-1g (a smoke test, ~1 min)
 #
-# Exit status: that of pr-runner bench (0: every run gave its figures, 1: some did not,
-# 2: setup error).
+# Exit status: the worst of the pr-runner bench runs (0: every run gave its figures,
+# 1: some did not, 2: setup error).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,4 +64,21 @@ if [ -n "$quick" ]; then
 else
 	args+=(--repeat "${BENCH_REPEAT:-3}" --scenarios "${BENCH_SCENARIOS:-$default_scenarios}")
 fi
-exec build/runner/pr-runner "${args[@]}"
+status=0
+build/runner/pr-runner "${args[@]}" || status=$?
+if [ -n "$quick" ] || [ "${BENCH_IRQSOFF:-1}" = 0 ]; then
+	exit $status
+fi
+
+# The IRQs-off bench, on kernels built for it.
+for k in base-irqsoff ours-irqsoff; do
+	bash scripts/build-kernel.sh "$k"
+	bash scripts/make-initramfs.sh "$k" "build/initramfs-$k.cpio.gz"
+done
+irqsoff_scenarios=$(build/runner/pr-runner list --tag irqsoff | sed 's/@.*//' | paste -sd, -)
+k_base=build/obj/base-irqsoff-x86/arch/x86/boot/bzImage:build/initramfs-base-irqsoff.cpio.gz
+k_ours=build/obj/ours-irqsoff-x86/arch/x86/boot/bzImage:build/initramfs-ours-irqsoff.cpio.gz
+build/runner/pr-runner bench --kernels "base=$k_base,ours=$k_ours" \
+	--repeat "${BENCH_REPEAT:-3}" --scenarios "$irqsoff_scenarios" \
+	--out "${BENCH_OUT:-build/bench}/irqsoff" || { s=$?; [ $s -gt $status ] && status=$s; }
+exit $status

@@ -664,6 +664,60 @@ balloon_freeze() {
 	marker "result pass"
 }
 
+# The longest section with interrupts off while reporting works, from the
+# irqsoff tracer (guests built with configs/guest-irqsoff.config).  Two
+# windows, each started from zero and silent on the console, whose output
+# runs with interrupts off too: a drain (whole pageblocks, which every
+# engine reports) and irregular holes (small blocks: ours compacts first).
+# For each, the latency, where the section began and ended, the stack at
+# its end, and whether that stack is the reporting engine's.
+irqsoff_window() {
+	echo 0 >"$tr/tracing_max_latency"
+	echo 1 >"$tr/tracing_on"
+	"$@" >/tmp/irqsoff-workload.log 2>&1 &
+	wl=$!
+	sleep "$(arg window_s 40)"
+	echo 0 >"$tr/tracing_on"
+	kill "$wl" 2>/dev/null
+	wait "$wl" 2>/dev/null
+}
+
+irqsoff_report() {
+	us=$(cat "$tr/tracing_max_latency")
+	site=$(awk '/=> started at:/ { s = $NF } /=> ended at:/ { e = $NF }
+		/^ => / { if (n < 8) st = st (n ? "," : "") $2; n++ }
+		END { printf "started=%s ended=%s stack=%s", s, e, st }' "$tr/trace")
+	case "$site" in
+	*page_reporting* | *compact_zone_for_reporting*) ours=1 ;;
+	*) ours=0 ;;
+	esac
+	marker "irqsoff window=$1 max_us=$us $site"
+	marker "value name=irqsoff_$1_us v=$us"
+	marker "value name=irqsoff_$1_in_reporting v=$ours"
+}
+
+irqsoff_run() {
+	tr=/sys/kernel/tracing
+	[ -e $tr/current_tracer ] || tr=/sys/kernel/debug/tracing
+	if ! grep -qw irqsoff $tr/available_tracers 2>/dev/null; then
+		marker "result fail reason=no-irqsoff-tracer"
+		return
+	fi
+	echo 0 >$tr/tracing_on
+	echo irqsoff >$tr/current_tracer
+	# Boot-time reporting first, then nothing else on the console.
+	sleep "$(arg settle 5)"
+	marker "window-begin name=drain"
+	irqsoff_window pr-memtouch drain "$mib"
+	irqsoff_report drain
+	marker "window-begin name=holes"
+	irqsoff_window pr-memtouch holes "$mib" "$(arg seed 1)"
+	irqsoff_report holes
+	echo nop >$tr/current_tracer
+	vmstat_markers
+	marker "result pass"
+}
+
 marker "boot kernel=$(uname -r)"
 module=$(arg module tree)
 case "$module" in
@@ -748,6 +802,10 @@ cycles)
 	;;
 integrity)
 	integrity_run
+	finish
+	;;
+irqsoff)
+	irqsoff_run
 	finish
 	;;
 unplug)
