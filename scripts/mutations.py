@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Apply each mutation to the ours tree, run the KUnit case that guards it,
 and check that it fails; restore the file afterwards."""
-import subprocess, sys, re, os, time
+import fcntl, os, re, subprocess, sys, time
 TREE = "/work/main/build/src/ours"
 TOP = "/work/main"
 M = [
@@ -119,6 +119,7 @@ M = [
   "virtio_balloon_decide.vb_test_spec_table"),
 ]
 only = sys.argv[1:]
+os.makedirs(f"{TOP}/build/mut", exist_ok=True)
 kcfg = f"{TOP}/configs/kunit/page_reporting.kunitconfig"
 args = ["python3", "tools/testing/kunit/kunit.py", "run", "--arch=um", "--kunitconfig", kcfg,
         "--kunitconfig", f"{TOP}/configs/kunit/virtio_balloon.kunitconfig",
@@ -136,13 +137,14 @@ for name, f, old, new, glob in M:
     mutated = src
     for o, n in zip(olds, news):
         mutated = mutated.replace(o, n)
+    # Hold the build lock while the tree is mutated, so that no kernel
+    # build started meanwhile (scripts/build-kernel.sh) compiles the mutant.
+    lock = open(f"{TOP}/build/.kbuild.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     open(path, "w").write(mutated)
     try:
         t = time.time()
-        lock = open(f"{TOP}/build/.kbuild.lock", "w")
-        import fcntl; fcntl.flock(lock, fcntl.LOCK_EX)
         p = subprocess.run(args + [glob], cwd=TREE, capture_output=True, text=True)
-        fcntl.flock(lock, fcntl.LOCK_UN)
         out = p.stdout + p.stderr
         open(f"{TOP}/build/mut/{name.split()[0]}.log", "w").write(out)
         test = glob.split(".")[1]
@@ -153,5 +155,7 @@ for name, f, old, new, glob in M:
         print(name, verdict, flush=True)
     finally:
         open(path, "w").write(src)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 print()
 for n, v in results: print(f"{n}: {v}")
