@@ -49,14 +49,24 @@ if [ ! -f build/runner/CMakeCache.txt ]; then
 	cmake -S tools/runner -B build/runner >/dev/null
 fi
 cmake --build build/runner -j"$(nproc)" >/dev/null
-# The default scenarios: those tagged "bench", in their bench_order.
-default_scenarios=$(build/runner/pr-runner list --tag bench | sed 's/@.*//' | paste -sd, -)
+# tagged TAG: the scenarios tagged TAG, comma-separated, in their bench_order.
+tagged() { build/runner/pr-runner list --tag "$1" | sed 's/@.*//' | paste -sd, -; }
+# kernels VARIANT: the --kernels argument for base and ours, built as VARIANT
+# ("" for the plain guests, "-irqsoff"), each with its own initramfs.
+kernels() {
+	local k out=
+	for k in base ours; do
+		out+="${out:+,}$k=build/obj/$k$1-x86/arch/x86/boot/bzImage:build/initramfs-$k$1.cpio.gz"
+	done
+	echo "$out"
+}
+default_scenarios=$(tagged bench)
 
 bash scripts/make-initramfs.sh base build/initramfs-base.cpio.gz
 bash scripts/make-initramfs.sh ours build/initramfs-ours.cpio.gz
 
 args=(bench
-	--kernels "base=build/obj/base-x86/arch/x86/boot/bzImage:build/initramfs-base.cpio.gz,ours=build/obj/ours-x86/arch/x86/boot/bzImage:build/initramfs-ours.cpio.gz"
+	--kernels "$(kernels "")"
 	--out "${BENCH_OUT:-build/bench}")
 if [ -n "$quick" ]; then
 	args+=(--quick)
@@ -75,10 +85,7 @@ for k in base-irqsoff ours-irqsoff; do
 	bash scripts/build-kernel.sh "$k"
 	bash scripts/make-initramfs.sh "$k" "build/initramfs-$k.cpio.gz"
 done
-irqsoff_scenarios=$(build/runner/pr-runner list --tag irqsoff | sed 's/@.*//' | paste -sd, -)
-k_base=build/obj/base-irqsoff-x86/arch/x86/boot/bzImage:build/initramfs-base-irqsoff.cpio.gz
-k_ours=build/obj/ours-irqsoff-x86/arch/x86/boot/bzImage:build/initramfs-ours-irqsoff.cpio.gz
-build/runner/pr-runner bench --kernels "base=$k_base,ours=$k_ours" \
-	--repeat "${BENCH_REPEAT:-3}" --scenarios "$irqsoff_scenarios" \
+build/runner/pr-runner bench --kernels "$(kernels -irqsoff)" \
+	--repeat "${BENCH_REPEAT:-3}" --scenarios "$(tagged irqsoff)" \
 	--out "${BENCH_OUT:-build/bench}/irqsoff" || { s=$?; [ $s -gt $status ] && status=$s; }
 exit $status

@@ -697,8 +697,7 @@ irqsoff_report() {
 }
 
 irqsoff_run() {
-	tr=/sys/kernel/tracing
-	[ -e $tr/current_tracer ] || tr=/sys/kernel/debug/tracing
+	tr=/sys/kernel/debug/tracing
 	if ! grep -qw irqsoff $tr/available_tracers 2>/dev/null; then
 		marker "result fail reason=no-irqsoff-tracer"
 		return
