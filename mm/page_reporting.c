@@ -1019,7 +1019,7 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	unsigned int eager = page_reporting_eager_order();
 	unsigned int min_order = READ_ONCE(page_reporting_order);
 	unsigned int max_order = MAX_PAGE_ORDER;
-	bool hi = true, lo = min_order < eager;
+	bool hi = true, lo = min_order < eager, compacted = false;
 	struct page_reporting_pass pass = {
 		.prdev = prdev,
 		.zone = zone,
@@ -1049,7 +1049,8 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 		     page_reporting_idle_due(zone, prz, now,
 					     page_reporting_idle_wait(zone), next);
 		/* Its new free pageblocks go in this pass. */
-		if (lo && page_reporting_compact(zone, prz, now))
+		compacted = lo && page_reporting_compact(zone, prz, now);
+		if (compacted)
 			hi = true;
 	} else {
 		/* A snapshot needs everything reported, and only once. */
@@ -1075,15 +1076,17 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	 * In a quiet zone, handing them back costs little and completes those
 	 * merges; a zone served because it is steady, or because its request
 	 * is old, may be busy, and a drain would only have every CPU refill
-	 * its lists.  The requests are cleared only after the drain, and
-	 * pageblocks it completes join this pass: its frees are the pass's
-	 * own and must not ask for another one.
+	 * its lists.  Compaction has just freed the pages it moved away from,
+	 * mostly onto this CPU's list, and stamped the zone while doing so:
+	 * after compaction, drain whatever the stamp says.  The requests are
+	 * cleared only after the drain, and pageblocks it completes join this
+	 * pass: its frees are the pass's own and must not ask for another one.
 	 */
-	if ((force || page_reporting_quiet(zone, now, wait)) &&
+	if ((force || compacted || page_reporting_quiet(zone, now, wait)) &&
 	    page_reporting_pcp_pages(zone)) {
 		bool requested = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 
-		drain_all_pages(zone);
+		page_reporting_drain_pcp(zone);
 		if (!requested && test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
 			hi = true;
 	}

@@ -236,6 +236,12 @@ struct vb_device {
 	struct mutex lock;
 	/* Frames the device holds; lockless readers use READ_ONCE(). */
 	unsigned int held;
+	/*
+	 * Serializes the writes of @held to "actual", done outside @lock.
+	 * Bit 0 of @actual_stale asks its holder to write once more.
+	 */
+	struct mutex actual_lock;
+	unsigned long actual_stale;
 	/* Frame numbers of the request being built. */
 	__virtio32 frames[VB_FRAME_BATCH];
 	/* The ballooned pages; bdev.pages_lock guards the list itself. */
@@ -468,14 +474,37 @@ lost:
 	return false;
 }
 
+/*
+ * Tell the device how many frames it holds.  Never called under @lock: on
+ * some transports (virtio-ccw) a config write allocates memory, which may
+ * end in our OOM notifier, and that takes @lock.  Whoever holds
+ * @actual_lock writes until no change came in meanwhile, so the last value
+ * written is the latest.  A caller that finds the mutex taken, such as the
+ * OOM notifier entered from within that very write, leaves its value to
+ * the holder.  A device that is down is not written to.
+ */
 static void vb_write_actual(struct vb_device *vb)
 {
-	u32 actual = vb->held;
+	u32 actual;
 
-	lockdep_assert_held(&vb->lock);
-	/* The balloon config space is little endian even for legacy. */
-	virtio_cwrite_le(vb->vdev, struct virtio_balloon_config, actual,
-			 &actual);
+	lockdep_assert_not_held(&vb->lock);
+	/* Fully ordered: the holder sees our @held, or we see its unlock. */
+	test_and_set_bit(0, &vb->actual_stale);
+	do {
+		if (!mutex_trylock(&vb->actual_lock))
+			return;
+		while (test_and_clear_bit(0, &vb->actual_stale) &&
+		       READ_ONCE(vb->state) == VB_LIVE) {
+			actual = READ_ONCE(vb->held);
+			/* Little endian even for legacy devices. */
+			virtio_cwrite_le(vb->vdev, struct virtio_balloon_config,
+					 actual, &actual);
+		}
+		mutex_unlock(&vb->actual_lock);
+		/* Pairs with the caller's test_and_set_bit(). */
+		smp_mb();
+	} while (test_bit(0, &vb->actual_stale) &&
+		 READ_ONCE(vb->state) == VB_LIVE);
 }
 
 static void vb_write_poison(struct vb_device *vb)
@@ -532,10 +561,11 @@ static unsigned int vb_inflate(struct vb_device *vb, unsigned int want)
 		if (count) {
 			WRITE_ONCE(vb->held, vb->held + count);
 			vb_send_frames(vb, vb->inflate_vq, count);
-			vb_write_actual(vb);
 		}
 	}
 	mutex_unlock(&vb->lock);
+	if (count)
+		vb_write_actual(vb);
 
 	/* Only left if the device stopped meanwhile. */
 	while ((page = balloon_page_pop(&staged)))
@@ -551,7 +581,8 @@ static unsigned int vb_inflate(struct vb_device *vb, unsigned int want)
  * @released: the pages taken out go here, for vb_release()
  *
  * The device learns about the frames before the pages are freed, which is
- * what MUST_TELL_HOST requires.
+ * what MUST_TELL_HOST requires.  The caller writes "actual" once it has
+ * dropped @lock.
  *
  * Return: frames taken out; 0 if the remaining pages are all isolated for
  * migration or the device is down.
@@ -578,7 +609,6 @@ static unsigned int vb_deflate_locked(struct vb_device *vb, unsigned int want,
 	if (count) {
 		WRITE_ONCE(vb->held, vb->held - count);
 		vb_send_frames(vb, vb->deflate_vq, count);
-		vb_write_actual(vb);
 	}
 	return count;
 }
@@ -605,6 +635,8 @@ static unsigned int vb_deflate(struct vb_device *vb, unsigned int want)
 	mutex_lock(&vb->lock);
 	count = vb_deflate_locked(vb, want, &released);
 	mutex_unlock(&vb->lock);
+	if (count)
+		vb_write_actual(vb);
 	vb_release(vb, &released);
 	return count;
 }
@@ -681,8 +713,10 @@ static void vb_resize_work(struct work_struct *work)
  * for ever from one that does not.  Wait for it VB_OOM_LOCK_WAIT at most,
  * so that a host inflating the balloon while the guest runs out of memory
  * does not make the OOM killer kill where a deflate would have done, and a
- * stuck device does not hold it up.  A balloon still busy then gives
- * nothing back this time.
+ * stuck request does not hold it up.  A balloon still busy then gives
+ * nothing back this time.  The deflate request sent from here waits for
+ * the device like any other, as upstream's does: a device that never
+ * answers it holds up the OOM killer, there as here.
  */
 static int vb_oom_notify(struct notifier_block *nb, unsigned long unused,
 			 void *data)
@@ -700,6 +734,8 @@ static int vb_oom_notify(struct notifier_block *nb, unsigned long unused,
 	}
 	count = vb_deflate_locked(vb, VB_OOM_FRAMES, &released);
 	mutex_unlock(&vb->lock);
+	if (count)
+		vb_write_actual(vb);
 	vb_release(vb, &released);
 	*freed += count / VB_FRAMES_PER_PAGE;
 	return NOTIFY_OK;
@@ -1463,10 +1499,7 @@ static void vb_start(struct vb_device *vb)
 		virtqueue_kick(vb->stats_vq);
 
 	vb_set_state(vb, VB_LIVE);
-
-	mutex_lock(&vb->lock);
 	vb_write_actual(vb);
-	mutex_unlock(&vb->lock);
 
 	/* Catch up with whatever the device said before we listened. */
 	vb_config_changed(vb->vdev);
@@ -1500,6 +1533,9 @@ static void vb_shutdown(struct vb_device *vb)
 
 	vb_empty(vb);
 	vb_set_state(vb, VB_DOWN);
+	/* A write of "actual" begun while the device was live is over. */
+	mutex_lock(&vb->actual_lock);
+	mutex_unlock(&vb->actual_lock);
 	/*
 	 * Even a device that never completed its reset gives up its queues:
 	 * once remove returns, the transport frees the device, interrupts and
@@ -1523,6 +1559,7 @@ static void vb_init_struct(struct vb_device *vb, struct virtio_device *vdev)
 	spin_lock_init(&vb->event_lock);
 	vb->last_answer = jiffies;
 	mutex_init(&vb->lock);
+	mutex_init(&vb->actual_lock);
 	init_waitqueue_head(&vb->ack_wait);
 	INIT_DELAYED_WORK(&vb->resize_work, vb_resize_work);
 	INIT_WORK(&vb->stats_work, vb_stats_work);
@@ -1652,6 +1689,8 @@ static int vb_restore(struct virtio_device *vdev)
 
 	/* The reset cleared poison_val. */
 	vb_write_poison(vb);
+	/* Whatever broke before the suspend, this is a new device. */
+	WRITE_ONCE(vb->dead, false);
 	virtio_device_ready(vdev);
 
 	vb_reporting_start(vb);

@@ -67,6 +67,7 @@ enum vbt_hold {
  * @reused_before_reset: withheld blocks allocated or free again at reset
  * @resets: 1 once a reset ended a withheld report
  * @actual_writes: writes of the "actual" config field
+ * @actual_writes_locked: those made while the driver's balloon lock was held
  * @first_report: completed by the first report
  * @first_request: completed by the first inflate or deflate request
  * @released: completed by the release of @vdev
@@ -96,6 +97,7 @@ struct vbt_dev {
 	unsigned int reused_before_reset;
 	unsigned int resets;
 	unsigned int actual_writes;
+	unsigned int actual_writes_locked;
 
 	struct completion first_report;
 	struct completion first_request;
@@ -326,13 +328,22 @@ static void vbt_set(struct virtio_device *vdev, unsigned int offset,
 		    const void *buf, unsigned int len)
 {
 	struct vbt_dev *fake = to_vbt(vdev);
+	struct vb_device *vb = vdev->priv;
+	bool locked;
 
 	if (WARN_ON_ONCE(offset + len > sizeof(fake->config)))
 		return;
+	/*
+	 * A config write may allocate on some transports, and allocating may
+	 * enter the OOM notifier, which takes the balloon lock.
+	 */
+	locked = vb && mutex_is_locked(&vb->lock);
 	spin_lock_irq(&fake->lock);
 	memcpy((u8 *)&fake->config + offset, buf, len);
-	if (offset == offsetof(struct virtio_balloon_config, actual))
+	if (offset == offsetof(struct virtio_balloon_config, actual)) {
 		fake->actual_writes++;
+		fake->actual_writes_locked += locked;
+	}
 	spin_unlock_irq(&fake->lock);
 }
 
@@ -1092,6 +1103,56 @@ static void vbt_resizing_keeps_the_system_awake(struct kunit *test)
 #endif
 }
 
+/*
+ * "actual" is written with the balloon lock dropped, and the last write
+ * is of the final size.
+ */
+static void vbt_actual_is_written_unlocked(struct kunit *test)
+{
+	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, false);
+	unsigned int locked;
+
+	vbt_set_target(fake, 4 * VB_FRAME_BATCH);
+	KUNIT_EXPECT_TRUE_MSG(test, vbt_wait_actual(fake, 4 * VB_FRAME_BATCH),
+			      "actual never reached the target");
+	vbt_set_target(fake, VB_FRAME_BATCH);
+	KUNIT_EXPECT_TRUE_MSG(test, vbt_wait_actual(fake, VB_FRAME_BATCH),
+			      "actual never came down to the target");
+	flush_delayed_work(&vbt_vb(fake)->resize_work);
+	spin_lock_irq(&fake->lock);
+	locked = fake->actual_writes_locked;
+	spin_unlock_irq(&fake->lock);
+	KUNIT_EXPECT_EQ_MSG(test, locked, 0U,
+			    "actual was written %u times under the balloon lock",
+			    locked);
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+}
+
+/* A device given up on before a suspend is a new one after resume. */
+static void vbt_restore_follows_the_target_again(struct kunit *test)
+{
+#ifdef CONFIG_PM_SLEEP
+	struct vbt_dev *fake = vbt_plug(test, PAGE_REPORTING_CAPACITY, false);
+	struct vb_device *vb = vbt_vb(fake);
+	int err;
+
+	/* As vb_send_frames() does when the device breaks. */
+	WRITE_ONCE(vb->dead, true);
+	err = virtio_device_freeze(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	if (!err)
+		KUNIT_EXPECT_EQ(test, virtio_device_restore(&fake->vdev), 0);
+	vbt_set_target(fake, VB_FRAME_BATCH);
+	KUNIT_EXPECT_TRUE_MSG(test, vbt_wait_actual(fake, VB_FRAME_BATCH),
+			      "the balloon did not follow the target after restore");
+	if (vbt_unplug(test, fake))
+		vbt_free(fake);
+#else
+	kunit_skip(test, "no freeze and restore without CONFIG_PM_SLEEP");
+#endif
+}
+
 static int vbt_init(struct kunit *test)
 {
 	vbt_saved_order = READ_ONCE(page_reporting_order);
@@ -1117,6 +1178,8 @@ static struct kunit_case vbt_cases[] = {
 	KUNIT_CASE_SLOW(vbt_slow_device_is_not_reset),
 	KUNIT_CASE(vbt_answering_device_is_reset_in_the_end),
 	KUNIT_CASE(vbt_resizing_keeps_the_system_awake),
+	KUNIT_CASE(vbt_actual_is_written_unlocked),
+	KUNIT_CASE(vbt_restore_follows_the_target_again),
 	{}
 };
 
