@@ -1,13 +1,12 @@
 #include "accel.h"
+
 #include "error.h"
-#include "file_text.h"
+#include "raii.h"
 #include "subprocess.h"
-#include "temp_dir.h"
+#include "text.h"
 
 #include <cerrno>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -63,7 +62,6 @@ AccelChoice probeKvm(const KvmProbe &probe) {
         Subprocess qemu({{probe.qemu, "-accel", "kvm", "-machine", "pc", "-nodefaults",
                           "-no-user-config", "-m", "64", "-display", "none", "-no-reboot",
                           "-serial", "file:" + serial.string(), "-kernel", probe.guest.string()},
-                         "/dev/null",
                          log});
         const auto deadline = std::chrono::steady_clock::now() + probe.timeout;
         // The guest prints its banner and markers, then resets, which ends QEMU under

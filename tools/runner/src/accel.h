@@ -25,15 +25,15 @@ struct AccelChoice {
 // The banner tests/fake_guest.s prints first on its serial port.
 inline constexpr const char *kProbeBanner = "fake guest: hello";
 
-struct KvmProbe {
-    std::string qemu;                          // resolved QEMU binary
-    std::filesystem::path guest;               // a multiboot image printing kProbeBanner
-    std::filesystem::path device = "/dev/kvm"; // must open read-write
-    std::chrono::milliseconds timeout{5000};   // for the banner
-};
-
 // The probe guest shipped with pr-runner: fake-guest.elf beside the running executable.
 std::filesystem::path defaultProbeGuest();
+
+struct KvmProbe {
+    std::string qemu;                                  // resolved QEMU binary
+    std::filesystem::path guest = defaultProbeGuest(); // a multiboot image printing kProbeBanner
+    std::filesystem::path device = "/dev/kvm";         // must open read-write
+    std::chrono::milliseconds timeout{5000};           // for the banner
+};
 
 // Whether QEMU's KVM works here: the device opens read-write, and QEMU with -accel kvm runs
 // the probe guest to its end within the timeout: it prints its banner, then resets, which

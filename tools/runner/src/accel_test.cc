@@ -1,7 +1,7 @@
 #include "accel.h"
 
 #include "error.h"
-#include "temp_dir.h"
+#include "raii.h"
 
 #include <fstream>
 #include <gtest/gtest.h>

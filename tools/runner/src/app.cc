@@ -4,12 +4,13 @@
 #include "bench.h"
 #include "error.h"
 #include "plot.h"
+#include "raii.h"
 #include "report.h"
 #include "run_compare.h"
 #include "runner.h"
 #include "scenario.h"
-#include "signal_guard.h"
 #include "subprocess.h"
+#include "text.h"
 
 #include <fstream>
 #include <iomanip>
@@ -22,13 +23,12 @@ namespace {
 
 std::string readableFile(const std::string &path, const char *what, const char *option) {
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        throw SetupError(std::string(what) + " " + path + " does not exist (" + option + ")");
-    if (!S_ISREG(st.st_mode))
-        throw SetupError(std::string(what) + " " + path + " is not a regular file (" + option +
-                         ")");
-    if (::access(path.c_str(), R_OK) != 0)
-        throw SetupError(std::string(what) + " " + path + " is not readable (" + option + ")");
+    const char *problem = ::stat(path.c_str(), &st) != 0      ? "does not exist"
+                          : !S_ISREG(st.st_mode)              ? "is not a regular file"
+                          : ::access(path.c_str(), R_OK) != 0 ? "is not readable"
+                                                              : nullptr;
+    if (problem)
+        throw SetupError(std::string(what) + " " + path + " " + problem + " (" + option + ")");
     return std::filesystem::absolute(path).lexically_normal().string();
 }
 
@@ -50,22 +50,11 @@ std::filesystem::path writableDir(const std::filesystem::path &dir) {
     return std::filesystem::absolute(dir).lexically_normal();
 }
 
-} // namespace
-
-namespace {
-
 // Markdown table cell: '|' would end the cell.
 std::string cell(const std::string &text) {
     std::string out;
     for (char c : text)
         out += c == '|' ? std::string("\\|") : std::string(1, c);
-    return out;
-}
-
-std::string joined(const std::vector<std::string> &items, const std::string &sep) {
-    std::string out;
-    for (const auto &i : items)
-        out += (out.empty() ? "" : sep) + i;
     return out;
 }
 
@@ -77,23 +66,25 @@ AccelChoice accelForRuns(AccelRequest request, const std::string &qemu,
         any_free = any_free || !needsTcg(s);
     if (!any_free && request != AccelRequest::Kvm)
         return {"tcg", "-icount needs TCG"};
-    KvmProbe probe;
-    probe.qemu = qemu;
-    probe.guest = defaultProbeGuest();
-    return chooseAccel(request, probe);
+    return chooseAccel(request, KvmProbe{qemu});
 }
 
 } // namespace
 
-int listCommand(const ListCommand &c, std::ostream &out) {
+int execute(const HelpCommand &, std::ostream &out) {
+    out << usageText();
+    return kExitPass;
+}
+
+int execute(const ListCommand &c, std::ostream &out) {
     auto all = loadScenarioDir(c.scenarios_dir);
     if (!c.tag.empty()) {
         auto entries = suiteEntries(all, c.tag);
         if (entries.empty()) {
             auto suites = suiteNames(all);
-            throw UsageError("no scenario in " + c.scenarios_dir + " is tagged '" + c.tag +
-                             "' (suites tagged there: " +
-                             (suites.empty() ? "none" : joined(suites, ", ")) + ")");
+            throw UsageError(
+                "no scenario in " + c.scenarios_dir + " is tagged '" + c.tag +
+                "' (suites tagged there: " + (suites.empty() ? "none" : join(suites, ", ")) + ")");
         }
         for (const auto &e : entries)
             out << e.scenario->name << "@" << e.kernel << "\n";
@@ -102,7 +93,7 @@ int listCommand(const ListCommand &c, std::ostream &out) {
     if (c.markdown) {
         out << "| scenario | tags | description |\n| --- | --- | --- |\n";
         for (const auto &s : all)
-            out << "| `" << s.name << "` | " << cell(joined(s.tags, ", ")) << " | "
+            out << "| `" << s.name << "` | " << cell(join(s.tags, ", ")) << " | "
                 << cell(s.description) << " |\n";
         return kExitPass;
     }
@@ -119,7 +110,7 @@ int listCommand(const ListCommand &c, std::ostream &out) {
     return kExitPass;
 }
 
-int runCommand(const RunCommand &c, std::ostream &out) {
+int execute(const RunCommand &c, std::ostream &out) {
     auto all = loadScenarioDir(c.scenarios_dir);
     const Scenario &scenario = findScenario(all, c.scenario);
 
@@ -151,7 +142,7 @@ int runCommand(const RunCommand &c, std::ostream &out) {
     return result.passed ? kExitPass : kExitFail;
 }
 
-int plotCommand(const PlotCommand &c, std::ostream &out) {
+int execute(const PlotCommand &c, std::ostream &out) {
     PlotSpec spec;
     spec.output_png = std::filesystem::absolute(c.out);
     std::vector<std::string> scenarios;
@@ -203,7 +194,7 @@ int plotCommand(const PlotCommand &c, std::ostream &out) {
     return kExitPass;
 }
 
-int benchCommand(const BenchCommand &c, std::ostream &out) {
+int execute(const BenchCommand &c, std::ostream &out) {
     auto all = loadScenarioDir(c.scenarios_dir);
     BenchSettings settings;
     if (c.scenarios.empty()) {
@@ -230,11 +221,8 @@ int benchCommand(const BenchCommand &c, std::ostream &out) {
     return complete ? kExitPass : kExitFail;
 }
 
-int accelCommand(const AccelCommand &c, std::ostream &out) {
-    KvmProbe probe;
-    probe.qemu = c.qemu;
-    probe.guest = defaultProbeGuest();
-    AccelChoice choice = chooseAccel(AccelRequest::Auto, probe);
+int execute(const AccelCommand &c, std::ostream &out) {
+    AccelChoice choice = chooseAccel(AccelRequest::Auto, KvmProbe{c.qemu});
     out << choice.accel << "\n" << choice.reason << "\n";
     return kExitPass;
 }

@@ -1,12 +1,10 @@
 #include "assertions.h"
 
-#include "overloaded.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
-#include <sstream>
 
 namespace pr {
 
@@ -14,17 +12,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string fmt(const char *format, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
-}
-
 // Integers as integers (1100000, not 1.1e+06), other values with up to 6 significant digits.
 std::string number(double v) {
     if (v == static_cast<double>(static_cast<long long>(v)) && std::abs(v) < 1e15)
-        return fmt("%.0f", v);
-    return fmt("%g", v);
+        return format("%.0f", v);
+    return format("%g", v);
 }
 
 std::string quoted(const std::string &s) { return "'" + s + "'"; }
@@ -46,7 +38,25 @@ AssertionResult passed(std::string detail, json figures = json::object()) {
     return {Verdict::Pass, std::move(detail), std::move(figures)};
 }
 
-std::string mib(double v) { return fmt("%.0f MiB", v); }
+std::string mib(double v) { return format("%.0f MiB", v); }
+
+AssertionResult missingMarker(const std::string &event, bool final) {
+    return final ? failed("never saw marker " + quoted(event))
+                 : pending("waiting for marker " + quoted(event));
+}
+
+// While the `within_s` window after `marker` is open (`after_s` into it): pending, or failed
+// if the run is over; `so_far` tells what was measured until then.
+AssertionResult windowOpen(const std::string &marker, double after_s, double within_s, bool final,
+                           const std::string &so_far = "", json figures = json::object()) {
+    if (final)
+        return failed("run ended " + format("%.1f s", after_s) + " after " + quoted(marker) +
+                          ", before the " + number(within_s) + " s window closed" +
+                          (so_far.empty() ? "" : "; " + so_far + " so far"),
+                      std::move(figures));
+    return pending("waiting for the " + number(within_s) + " s window after " + quoted(marker) +
+                   " to close" + (so_far.empty() ? "" : "; so far " + so_far));
+}
 
 // Scans lines [from, to) for a match; returns a Fail result for the first one.
 std::optional<AssertionResult> scanLines(const std::regex &re, const RunRecord &r, std::size_t from,
@@ -89,7 +99,7 @@ std::string describe(const Assertion &a) {
                           },
                           [](const RssReturnedAssertion &m) {
                               return "RSS grown after " + quoted(m.from_marker) + " returned " +
-                                     fmt("%.0f %%", m.fraction * 100) + " within " +
+                                     format("%.0f %%", m.fraction * 100) + " within " +
                                      number(m.within_s) + " s" + " of " + quoted(m.peak_marker);
                           },
                           [](const RssReturnedWithinAssertion &m) {
@@ -101,10 +111,9 @@ std::string describe(const Assertion &a) {
                           [](const ThpKeptAssertion &m) {
                               std::string s = "host huge pages kept " + number(m.within_s) +
                                               " s after " + quoted(m.peak_marker);
-                              return m.min_kept > 0
-                                         ? s + " (at least " + fmt("%.0f %%", m.min_kept * 100) +
-                                               ")"
-                                         : s;
+                              return m.min_kept > 0 ? s + " (at least " +
+                                                          format("%.0f %%", m.min_kept * 100) + ")"
+                                                    : s;
                           },
                           [](const RssGivenBackAssertion &m) {
                               return "host memory given back between " + quoted(m.from_marker) +
@@ -124,6 +133,12 @@ std::string describe(const Assertion &a) {
                       a);
 }
 
+std::optional<double> figureNumber(const json &figures, const char *key) {
+    if (!figures.is_object() || !figures.contains(key) || !figures[key].is_number())
+        return std::nullopt;
+    return figures[key].get<double>();
+}
+
 std::string verdictName(Verdict v) {
     switch (v) {
     case Verdict::Pending:
@@ -139,15 +154,14 @@ std::string verdictName(Verdict v) {
 AssertionResult evaluateMarker(const MarkerAssertion &a, const RunRecord &r, bool final) {
     const TimedMarker *tm = firstMarker(r, a.event);
     if (!tm)
-        return final ? failed("never saw marker " + quoted(a.event))
-                     : pending("waiting for marker " + quoted(a.event));
+        return missingMarker(a.event, final);
     const Marker &m = tm->marker;
     json figures = {{"t", tm->t}, {"marker", m.text}};
     bool ok = m.words.size() >= a.words.size() &&
               std::equal(a.words.begin(), a.words.end(), m.words.begin());
     for (const auto &[k, v] : a.args)
         ok = ok && m.arg(k) == v;
-    std::string seen = "saw '" + m.text + "' at " + fmt("%.1f s", tm->t);
+    std::string seen = "saw '" + m.text + "' at " + format("%.1f s", tm->t);
     return ok ? passed(seen, figures) : failed(seen, figures);
 }
 
@@ -158,6 +172,12 @@ struct Growth {
     double from_t = 0, peak_t = 0;
     double baseline = 0, peak = 0, grown = 0;
     json figures;
+
+    // "returned 742 MiB of 768 MiB grown (96.6 %<extra>)" once RSS is down to `rss`.
+    std::string returnedText(double rss, const std::string &extra = "") const {
+        return "returned " + mib(peak - rss) + " of " + mib(grown) + " grown (" +
+               format("%.1f %%", 100.0 * (peak - rss) / grown) + extra + ")";
+    }
 };
 
 // The growth, or the result to report while it cannot be measured (pending or failed).
@@ -169,8 +189,7 @@ std::variant<Growth, AssertionResult> measureGrowth(const std::string &from_mark
     const TimedMarker *peak_m = from ? firstMarker(r, peak_marker) : nullptr;
     if (!from || !peak_m) {
         const std::string &missing = from ? peak_marker : from_marker;
-        return final ? failed("never saw marker " + quoted(missing))
-                     : pending("waiting for marker " + quoted(missing));
+        return missingMarker(missing, final);
     }
     Growth g;
     g.from_t = from->t;
@@ -201,7 +220,7 @@ std::variant<Growth, AssertionResult> measureGrowth(const std::string &from_mark
                  {"from_t", g.from_t},
                  {"peak_marker_t", g.peak_t}};
     if (g.grown < min_growth_mib)
-        return failed("RSS grew only " + fmt("%.1f MiB", g.grown) + " between " +
+        return failed("RSS grew only " + format("%.1f MiB", g.grown) + " between " +
                           quoted(from_marker) + " and " + quoted(peak_marker) + " (baseline " +
                           mib(g.baseline) + ", peak " + mib(g.peak) + "); need at least " +
                           number(min_growth_mib) + " MiB" + " to measure a return",
@@ -222,12 +241,6 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
     json figures = g.figures;
     figures["target_mib"] = target;
 
-    // "returned 742 MiB of 768 MiB grown (96.6 %<extra>)"
-    auto describeReturn = [&](double rss, const std::string &extra = "") {
-        double returned = peak - rss;
-        return "returned " + mib(returned) + " of " + mib(grown) + " grown (" +
-               fmt("%.1f %%", 100.0 * returned / grown) + extra + ")";
-    };
     double lowest = peak, lowest_after = 0;
     for (const auto &s : r.samples) {
         if (s.t <= peak_t)
@@ -244,7 +257,7 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
             figures["returned_fraction"] = (peak - s.mib) / grown;
             figures["seconds_after_marker"] = after;
             figures["rss_mib"] = s.mib;
-            return passed(describeReturn(s.mib) + " " + fmt("%.1f s", after) + " after " +
+            return passed(g.returnedText(s.mib) + " " + format("%.1f s", after) + " after " +
                               quoted(a.peak_marker),
                           figures);
         }
@@ -253,7 +266,7 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
     figures["lowest_after_s"] = lowest_after; // when the best so far was reached
     figures["returned_mib"] = peak - lowest;
     figures["returned_fraction"] = (peak - lowest) / grown;
-    std::string best = describeReturn(lowest, ", needed " + fmt("%.0f %%", a.fraction * 100));
+    std::string best = g.returnedText(lowest, ", needed " + format("%.0f %%", a.fraction * 100));
     if (now - peak_t > a.within_s) {
         figures["not_reached_within_s"] = a.within_s;
         return failed("only " + best + " within " + number(a.within_s) + " s" + " after " +
@@ -261,10 +274,10 @@ AssertionResult evaluateRssReturned(const RssReturnedAssertion &a, const RunReco
                       figures);
     }
     if (final)
-        return failed("run ended " + fmt("%.1f s", now - peak_t) + " after " +
+        return failed("run ended " + format("%.1f s", now - peak_t) + " after " +
                           quoted(a.peak_marker) + " with only " + best,
                       figures);
-    return pending("waiting for RSS <= " + mib(target) + "; so far " + describeReturn(lowest));
+    return pending("waiting for RSS <= " + mib(target) + "; so far " + g.returnedText(lowest));
 }
 
 AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, const RunRecord &r,
@@ -285,17 +298,9 @@ AssertionResult evaluateRssReturnedWithin(const RssReturnedWithinAssertion &a, c
     figures["window_s"] = a.within_s;
     figures["window_closed"] = now - g.peak_t >= a.within_s;
     // "returned 12 MiB of 768 MiB grown (1.6 %) within 30 s after 'freed'"
-    std::string text = "returned " + mib(returned) + " of " + mib(g.grown) + " grown (" +
-                       fmt("%.1f %%", 100.0 * returned / g.grown) + ")";
-    if (now - g.peak_t < a.within_s) {
-        if (final)
-            return failed("run ended " + fmt("%.1f s", now - g.peak_t) + " after " +
-                              quoted(a.peak_marker) + ", before the " + number(a.within_s) +
-                              " s window closed; " + text + " so far",
-                          figures);
-        return pending("waiting for the " + number(a.within_s) + " s window after " +
-                       quoted(a.peak_marker) + " to close; so far " + text);
-    }
+    std::string text = g.returnedText(lowest);
+    if (now - g.peak_t < a.within_s)
+        return windowOpen(a.peak_marker, now - g.peak_t, a.within_s, final, text, figures);
     text += " within " + number(a.within_s) + " s after " + quoted(a.peak_marker);
     if (returned < a.min_mib)
         return failed("only " + text + "; needed " + mib(a.min_mib), figures);
@@ -312,14 +317,9 @@ AssertionResult evaluateThpKept(const ThpKeptAssertion &a, const RunRecord &r, d
                                 bool final) {
     const TimedMarker *peak = firstMarker(r, a.peak_marker);
     if (!peak)
-        return final ? failed("never saw marker " + quoted(a.peak_marker))
-                     : pending("waiting for marker " + quoted(a.peak_marker));
+        return missingMarker(a.peak_marker, final);
     if (now - peak->t < a.within_s)
-        return final ? failed("run ended " + fmt("%.1f s", now - peak->t) + " after " +
-                              quoted(a.peak_marker) + ", before the " + number(a.within_s) +
-                              " s window closed")
-                     : pending("waiting for the " + number(a.within_s) + " s window after " +
-                               quoted(a.peak_marker) + " to close");
+        return windowOpen(a.peak_marker, now - peak->t, a.within_s, final);
     const RssSample *before = nullptr, *after = nullptr;
     for (const auto &s : r.samples) {
         if (!s.anon_mib || !s.anon_huge_mib || !(*s.anon_mib > 0))
@@ -347,12 +347,12 @@ AssertionResult evaluateThpKept(const ThpKeptAssertion &a, const RunRecord &r, d
                     {"thp_share_before", share_before},
                     {"thp_share_after", share_after},
                     {"thp_kept", kept}};
-    std::string text = "huge pages back " + fmt("%.0f %%", 100 * share_before) + " of " +
+    std::string text = "huge pages back " + format("%.0f %%", 100 * share_before) + " of " +
                        mib(*before->anon_mib) + " anonymous before, " +
-                       fmt("%.0f %%", 100 * share_after) + " of " + mib(*after->anon_mib) +
-                       " after: kept " + fmt("%.0f %%", 100 * kept);
+                       format("%.0f %%", 100 * share_after) + " of " + mib(*after->anon_mib) +
+                       " after: kept " + format("%.0f %%", 100 * kept);
     if (kept < a.min_kept)
-        return failed(text + "; needed " + fmt("%.0f %%", 100 * a.min_kept), figures);
+        return failed(text + "; needed " + format("%.0f %%", 100 * a.min_kept), figures);
     return passed(text, figures);
 }
 
@@ -362,8 +362,7 @@ AssertionResult evaluateRssGivenBack(const RssGivenBackAssertion &a, const RunRe
     const TimedMarker *to = from ? firstMarker(r, a.to_marker) : nullptr;
     if (!from || !to) {
         const std::string &missing = from ? a.to_marker : a.from_marker;
-        return final ? failed("never saw marker " + quoted(missing))
-                     : pending("waiting for marker " + quoted(missing));
+        return missingMarker(missing, final);
     }
     double highest = 0, integral = 0;
     const RssSample *prev = nullptr;
@@ -379,11 +378,10 @@ AssertionResult evaluateRssGivenBack(const RssGivenBackAssertion &a, const RunRe
     if (!prev || !(span > 0))
         return failed("no RSS samples between " + quoted(a.from_marker) + " and " +
                       quoted(a.to_marker));
-    json figures = {{"given_back_mib_s", integral},
-                    {"given_back_mean_mib", integral / span},
-                    {"span_s", span}};
-    return passed(fmt("%.0f MiB*s", integral) + " given back over " + fmt("%.1f s", span) +
-                      " (" + fmt("%.0f MiB", integral / span) + " on average)",
+    json figures = {
+        {"given_back_mib_s", integral}, {"given_back_mean_mib", integral / span}, {"span_s", span}};
+    return passed(format("%.0f MiB*s", integral) + " given back over " + format("%.1f s", span) +
+                      " (" + format("%.0f MiB", integral / span) + " on average)",
                   figures);
 }
 

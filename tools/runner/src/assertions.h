@@ -82,9 +82,13 @@ struct ValueAssertion {
     std::optional<double> max;
 };
 
-using Assertion =
-    std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion,
-                 RssReturnedWithinAssertion, ThpKeptAssertion, RssGivenBackAssertion, ValueAssertion>;
+using Assertion = std::variant<MarkerAssertion, NoConsoleMatchAssertion, RssReturnedAssertion,
+                               RssReturnedWithinAssertion, ThpKeptAssertion, RssGivenBackAssertion,
+                               ValueAssertion>;
+
+// Overloaded{lambda...}: one visitor for std::visit over an Assertion out of several lambdas.
+template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Whether any assertion of a scenario needs huge page samples (ThpKeptAssertion).
 bool needsThpSamples(const std::vector<Assertion> &assertions);
@@ -100,6 +104,10 @@ struct AssertionResult {
     std::string detail; // measured figure or reason, e.g. "returned 742 MiB of ..."
     nlohmann::json figures = nlohmann::json::object();
 };
+
+// The number `figures[key]` (figures as above, or read back from a result.json); nullopt if
+// there is none.
+std::optional<double> figureNumber(const nlohmann::json &figures, const char *key);
 
 // Evaluates one assertion. `now` is the current run time in seconds; `final` says the run
 // is over, so anything still pending fails.

@@ -1,18 +1,15 @@
 #include "bench.h"
-#include "text_format.h"
 
-#include "bench_scaling.h"
-#include "bench_tradeoff.h"
+#include "bench_charts.h"
 #include "error.h"
 #include "plot.h"
 #include "qemu_command.h"
+#include "raii.h"
 #include "run_compare.h"
 #include "runner.h"
-#include "signal_guard.h"
+#include "text.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 namespace pr {
 
@@ -41,8 +38,7 @@ void clearPreviousBench(const fs::path &dir) {
     }
 }
 
-} // namespace
-
+// One line on the guest size and QEMU options of a scenario, for the method section.
 std::string scenarioSetup(const Scenario &s) {
     std::string text = std::to_string(s.memory_mib) + " MiB guest, " + std::to_string(s.smp) +
                        " vCPU" + (s.smp == 1 ? "" : "s") + ", kernel command line `" +
@@ -53,19 +49,18 @@ std::string scenarioSetup(const Scenario &s) {
     return text + ".";
 }
 
+} // namespace
+
 Bench::Bench(BenchSettings settings, std::ostream &out)
     : settings_(std::move(settings)), out_(out) {
     data_.kernels = settings_.kernels;
-    SamplingPlan timing; // every scenario's return markers: one statement for the tables
+    std::vector<Assertion> all; // every scenario's return markers: one statement for the tables
     for (const auto &s : settings_.scenarios) {
         data_.scenarios.push_back({s.name, s.description, scenarioSetup(s), s.memory_mib,
                                    accelFor(s, settings_.accel).accel});
-        for (const auto &m : samplingPlan(s.assertions).fast_markers)
-            if (std::find(timing.fast_markers.begin(), timing.fast_markers.end(), m) ==
-                timing.fast_markers.end())
-                timing.fast_markers.push_back(m);
+        all.insert(all.end(), s.assertions.begin(), s.assertions.end());
     }
-    data_.timing = samplingText(timing);
+    data_.timing = samplingText(samplingPlan(all));
     data_.accel = settings_.accel.accel;
     data_.accel_reason = settings_.accel.reason;
     data_.repeat = settings_.repeat;
@@ -235,26 +230,24 @@ std::vector<std::string> Bench::drawCharts() {
             out_ << "warning: no chart for " << scenario.name << ": " << e.what() << "\n";
         }
     }
-    // The drain scenarios' medians against the guest size.
-    if (auto spec = scalingPlotSpec(scalingData(data_, summarize(data_)),
-                                    settings_.out_dir / "bench-scaling.png")) {
+    // The drain scenarios' medians against the guest size; the bursty churn settings: what
+    // reporting costs against the memory given back.
+    auto drawPanels = [&](const std::optional<PanelPlotSpec> &spec, const char *what) {
+        if (!spec)
+            return;
+        fs::path script = spec->output_png;
         try {
-            runGnuplot(panelGnuplotScript(*spec), settings_.out_dir / "bench-scaling.gp");
+            runGnuplot(panelGnuplotScript(*spec), script.replace_extension(".gp"));
             written.push_back(spec->output_png.filename().string());
         } catch (const SetupError &e) {
-            out_ << "warning: no scaling chart: " << e.what() << "\n";
+            out_ << "warning: no " << what << " chart: " << e.what() << "\n";
         }
-    }
-    // The bursty churn settings: what reporting costs against the memory given back.
-    if (auto spec = tradeoffPlotSpec(tradeoffData(data_, summarize(data_)),
-                                     settings_.out_dir / "bench-tradeoff.png")) {
-        try {
-            runGnuplot(panelGnuplotScript(*spec), settings_.out_dir / "bench-tradeoff.gp");
-            written.push_back(spec->output_png.filename().string());
-        } catch (const SetupError &e) {
-            out_ << "warning: no trade-off chart: " << e.what() << "\n";
-        }
-    }
+    };
+    const auto rows = summarize(data_);
+    const fs::path &dir = settings_.out_dir;
+    drawPanels(scalingPlotSpec(scalingData(data_, rows), dir / "bench-scaling.png"), "scaling");
+    drawPanels(tradeoffPlotSpec(tradeoffData(data_, rows), dir / "bench-tradeoff.png"),
+               "trade-off");
     return written;
 }
 

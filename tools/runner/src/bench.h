@@ -1,11 +1,9 @@
-// `pr-runner bench`: runs scenarios on two kernels in alternating order (bench_plan.h),
-// takes each run's figures (bench_figures.h) and writes the summary (bench_report.h), one
-// RSS chart per drain scenario, the scaling chart (bench_scaling.h) and the trade-off chart
-// (bench_tradeoff.h).
+// `pr-runner bench`: runs scenarios on two kernels in alternating order (benchOrder), takes
+// each run's figures (bench_figures.h) and writes the summary (bench_report.h), one RSS chart
+// per drain scenario, and the scaling and trade-off charts (bench_charts.h).
 #pragma once
 
 #include "accel.h"
-#include "bench_plan.h"
 #include "bench_report.h"
 #include "scenario.h"
 
@@ -48,8 +46,5 @@ private:
     BenchData data_;
     std::vector<BenchKernel> run_kernels_; // copies under <out>/kernels/<label>/
 };
-
-// One line on the guest size and QEMU options of a scenario, for the method section.
-std::string scenarioSetup(const Scenario &s);
 
 } // namespace pr

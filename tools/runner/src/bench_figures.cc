@@ -1,30 +1,12 @@
 #include "bench_figures.h"
 
-#include "overloaded.h"
-
-#include <cstdio>
+#include "text.h"
 
 namespace pr {
 
 namespace {
 
-std::string percent(double fraction) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g %%", fraction * 100);
-    return buf;
-}
-
-std::string seconds(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g s", s);
-    return buf;
-}
-
-std::optional<double> number(const nlohmann::json &figures, const char *key) {
-    if (!figures.is_object() || !figures.contains(key) || !figures[key].is_number())
-        return std::nullopt;
-    return figures[key].get<double>();
-}
+std::string seconds(double s) { return format("%g s", s); }
 
 // CPU time of QEMU between two run times, if both ends were sampled.
 std::optional<double> cpuBetween(const RunRecord &rec, double from, double to) {
@@ -41,14 +23,15 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
     return std::visit(
         Overloaded{
             [&](const RssReturnedAssertion &a) {
-                Figure ret{"return_s", "return " + percent(a.fraction) + " (s)", {}, ""};
+                Figure ret{
+                    "return_s", "return " + format("%g %%", a.fraction * 100) + " (s)", {}, ""};
                 Figure mib{"returned_mib", "returned (MiB)", {}, ""};
                 Figure cpu{"qemu_cpu_s", "QEMU CPU '" + a.peak_marker + "'->return (s)", {}, ""};
                 Figure per_gib{"qemu_cpu_s_per_gib", "QEMU CPU per GiB returned (s/GiB)", {}, ""};
                 if (!res)
                     return std::vector<Figure>{ret, mib, cpu, per_gib};
                 const auto &f = res->figures;
-                auto peak_t = number(f, "peak_marker_t");
+                auto peak_t = figureNumber(f, "peak_marker_t");
                 // `cpu` per GiB of `over_mib`, or why there is none.
                 auto perGib = [&](double over_mib, const std::string &note) {
                     if (!cpu.value) {
@@ -58,9 +41,9 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                     per_gib.value = cpuPerGib(*cpu.value, over_mib);
                     per_gib.note = per_gib.value ? note : "nothing returned";
                 };
-                if (auto after = number(f, "seconds_after_marker"); after && peak_t) {
+                if (auto after = figureNumber(f, "seconds_after_marker"); after && peak_t) {
                     ret.value = Sample{*after, false};
-                    auto v = number(f, "returned_mib");
+                    auto v = figureNumber(f, "returned_mib");
                     if (v)
                         mib.value = Sample{*v, false};
                     if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *after))
@@ -68,11 +51,12 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                     else
                         cpu.note = "no CPU samples";
                     perGib(v.value_or(0), "");
-                } else if (auto window = number(f, "not_reached_within_s"); window && peak_t) {
+                } else if (auto window = figureNumber(f, "not_reached_within_s");
+                           window && peak_t) {
                     std::string note = "not reached within " + seconds(*window);
                     ret.value = Sample{*window, true};
                     ret.note = note;
-                    if (auto v = number(f, "returned_mib")) {
+                    if (auto v = figureNumber(f, "returned_mib")) {
                         mib.value = Sample{*v, false};
                         mib.note = "best within " + seconds(*window);
                     }
@@ -83,7 +67,7 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                         cpu.note = "no CPU samples";
                     }
                     // The return would need more CPU and give back at most the growth.
-                    perGib(number(f, "grown_mib").value_or(0), note + "; CPU per GiB grown");
+                    perGib(figureNumber(f, "grown_mib").value_or(0), note + "; CPU per GiB grown");
                 } else {
                     ret.note = mib.note = cpu.note = per_gib.note = missing(res->detail);
                 }
@@ -101,11 +85,11 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 if (!res)
                     return std::vector<Figure>{mib, cpu};
                 const auto &f = res->figures;
-                auto peak_t = number(f, "peak_marker_t");
-                auto window = number(f, "window_s");
+                auto peak_t = figureNumber(f, "peak_marker_t");
+                auto window = figureNumber(f, "window_s");
                 bool closed = f.is_object() && f.value("window_closed", false);
                 if (closed && window && peak_t) {
-                    if (auto v = number(f, "returned_mib"))
+                    if (auto v = figureNumber(f, "returned_mib"))
                         mib.value = Sample{*v, false};
                     if (auto c = cpuBetween(*rec, *peak_t, *peak_t + *window))
                         cpu.value = Sample{*c, false};
@@ -119,13 +103,15 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
             [&](const ThpKeptAssertion &a) {
                 Figure before{"thp_share_before", "host THP share before (%)", {}, ""};
                 Figure after{"thp_share_after",
-                             "host THP share " + seconds(a.within_s) + " after (%)", {}, ""};
+                             "host THP share " + seconds(a.within_s) + " after (%)",
+                             {},
+                             ""};
                 Figure kept{"thp_kept", "host THP kept (%)", {}, ""};
                 if (!res)
                     return std::vector<Figure>{before, after, kept};
                 const auto &f = res->figures;
                 auto set = [&](Figure &fig, const char *key) {
-                    if (auto v = number(f, key))
+                    if (auto v = figureNumber(f, key))
                         fig.value = Sample{100 * *v, false};
                     else
                         fig.note = missing(res->detail);
@@ -142,7 +128,7 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 if (!res)
                     return std::vector<Figure>{given, mean};
                 for (Figure *fig : {&given, &mean}) {
-                    if (auto v = number(res->figures, fig->key.c_str()))
+                    if (auto v = figureNumber(res->figures, fig->key.c_str()))
                         fig->value = Sample{*v, false};
                     else
                         fig->note = missing(res->detail);
@@ -153,7 +139,7 @@ std::vector<Figure> figuresOf(const Assertion &assertion, const AssertionResult 
                 Figure v{a.name, a.name, {}, ""};
                 if (!res)
                     return std::vector<Figure>{v};
-                if (auto value = number(res->figures, "value"))
+                if (auto value = figureNumber(res->figures, "value"))
                     v.value = Sample{*value, false};
                 else
                     v.note = missing(res->detail);

@@ -1,11 +1,9 @@
 #include "bench_report.h"
 
-#include "bench_plan.h"
-#include "bench_scaling.h"
-#include "bench_tradeoff.h"
+#include "bench_charts.h"
+#include "text.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <sstream>
 
 namespace pr {
@@ -72,12 +70,6 @@ std::string runName(const BenchData &d, const BenchRun &r) {
            d.kernels[r.kernel].label;
 }
 
-std::string gib(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GiB", v);
-    return buf;
-}
-
 std::string accelName(const std::string &accel) { return accel == "kvm" ? "KVM" : "TCG"; }
 
 // "; markers stamped on arrival; RSS sampled ..." for the notes under the tables.
@@ -90,6 +82,27 @@ json sampleJson(const std::optional<Sample> &s) {
 }
 
 } // namespace
+
+std::vector<PlannedRun> benchOrder(std::size_t scenarios, std::size_t kernels, int repeat) {
+    std::vector<PlannedRun> order;
+    for (std::size_t s = 0; s < scenarios; ++s)
+        for (int rep = 1; rep <= repeat; ++rep)
+            for (std::size_t k = 0; k < kernels; ++k)
+                order.push_back({s, rep, rep % 2 == 1 ? k : kernels - 1 - k});
+    return order;
+}
+
+std::string orderText(const std::vector<std::string> &labels, int repeat) {
+    std::string text;
+    int repetition = 1;
+    for (const auto &run : benchOrder(1, labels.size(), repeat)) {
+        if (!text.empty())
+            text += run.repetition != repetition ? ", " : " ";
+        repetition = run.repetition;
+        text += labels[run.kernel];
+    }
+    return text;
+}
 
 std::vector<BenchRow> summarize(const BenchData &d) {
     std::vector<BenchRow> rows;
@@ -167,10 +180,7 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
     std::vector<std::string> labels;
     for (const auto &k : d.kernels)
         labels.push_back(k.label);
-    std::string title;
-    for (const auto &l : labels)
-        title += (title.empty() ? "" : " vs ") + l;
-    out << "# Page reporting benchmark: " << title << "\n\n";
+    out << "# Page reporting benchmark: " << join(labels, " vs ") << "\n\n";
     if (d.finished_at.empty())
         out << "**Incomplete**: " << d.runs.size() << " of " << d.planned_runs << " runs done.\n\n";
 
@@ -207,7 +217,8 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
     const HostInfo &h = d.host;
     out << "\n## Method\n\n";
     out << "- Machine: " << h.nproc << " CPUs (nproc), "
-        << (h.cpu_model.empty() ? "unknown CPU" : h.cpu_model) << ", " << gib(h.ram_gib) << " RAM, "
+        << (h.cpu_model.empty() ? "unknown CPU" : h.cpu_model) << ", "
+        << format("%.1f GiB", h.ram_gib) << " RAM, "
         << (h.host_kernel.empty() ? "unknown kernel" : h.host_kernel) << ".\n";
     std::string tcg_only; // scenarios that ran under TCG although the bench chose KVM
     for (const auto &s : d.scenarios)
@@ -265,11 +276,8 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
     ScalingData scaling = scalingData(d, rows);
     if (scalingPlotSpec(scaling, "bench-scaling.png")) { // some median to draw
         std::string sizes;
-        for (const auto &p : scaling.points) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%g", p.gib);
-            sizes += (sizes.empty() ? "" : ", ") + std::string(buf);
-        }
+        for (const auto &p : scaling.points)
+            sizes += (sizes.empty() ? "" : ", ") + format("%g", p.gib);
         out << "- Scaling chart (`bench-scaling.png`, script `bench-scaling.gp`): for the drain "
                "scenarios of this bench (guest sizes "
             << sizes << " GiB), each kernel's median *" << scaling.return_label
@@ -283,18 +291,13 @@ std::string markdownReport(const BenchData &d, const std::vector<BenchRow> &rows
         for (const auto &p : tradeoff.points)
             if (std::find(settings.begin(), settings.end(), p.setting) == settings.end())
                 settings.push_back(p.setting);
-        std::string list;
-        for (const auto &s : settings)
-            list += (list.empty() ? "" : ", ") + s;
-        char goal[32];
-        std::snprintf(goal, sizeof goal, "%g", kTradeoffGoal);
         out << "- Trade-off chart (`bench-tradeoff.png`, script `bench-tradeoff.gp`): for the "
                "bursty churn scenarios of this bench that have a `-noreport` twin (settings "
-            << list
+            << join(settings, ", ")
             << "), one point per kernel and setting: x = the churn cost, the kernel's median "
                "*burst_ms* with free page reporting over its median *burst_ms* of the "
                "`-noreport` scenario (1.0 = free; dashed line: the goal of "
-            << goal
+            << format("%g", kTradeoffGoal)
             << "x); y = its median *mean given back* (MiB) of the reporting scenario, the mean "
                "host memory the guest gave back over the churn. A setting whose medians are "
                "missing for a kernel has no point for it.\n";

@@ -1,8 +1,9 @@
 #include "bench_stats.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <numeric>
 
 namespace pr {
@@ -57,9 +58,7 @@ std::string formatValue(double v) {
         decimals = 2;
     else if (mag < 100)
         decimals = 1;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    return fixed(v, decimals);
 }
 
 std::string formatSample(const Sample &s) {

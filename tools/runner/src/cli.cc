@@ -64,53 +64,44 @@ runner then dies by that signal.
 
 namespace {
 
-// Walks the argument list; options take "--opt VALUE" or "--opt=VALUE".
-class ArgWalker {
-public:
-    ArgWalker(const std::vector<std::string> &args, std::string command)
-        : args_(args), command_(std::move(command)) {}
-
-    // Dispatches every argument to a handler; unknown options are usage errors.
-    void run(const std::map<std::string, std::function<void(const std::string &)>> &with_value,
-             const std::map<std::string, std::function<void()>> &flags,
-             const std::function<void(const std::string &)> &positional) {
-        for (i_ = 1; i_ < args_.size(); ++i_) {
-            std::string arg = args_[i_];
-            if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
-                if (!positional)
-                    throw UsageError("'" + command_ + "' takes no argument '" + arg + "'");
-                positional(arg);
-                continue;
-            }
-            std::optional<std::string> inline_value;
-            if (auto eq = arg.find('='); eq != std::string::npos) {
-                inline_value = arg.substr(eq + 1);
-                arg = arg.substr(0, eq);
-            }
-            if (auto f = flags.find(arg); f != flags.end()) {
-                if (inline_value)
-                    throw UsageError("option " + arg + " takes no value");
-                f->second();
-            } else if (auto v = with_value.find(arg); v != with_value.end()) {
-                if (inline_value) {
-                    v->second(*inline_value);
-                } else {
-                    if (i_ + 1 >= args_.size())
-                        throw UsageError("option " + arg + " needs a value");
-                    v->second(args_[++i_]);
-                }
+// Dispatches every argument after the command (args[0]) to a handler; options take
+// "--opt VALUE" or "--opt=VALUE"; unknown options are usage errors.
+void walk(const std::vector<std::string> &args,
+          const std::map<std::string, std::function<void(const std::string &)>> &with_value,
+          const std::map<std::string, std::function<void()>> &flags,
+          const std::function<void(const std::string &)> &positional = {}) {
+    const std::string &command = args[0];
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        std::string arg = args[i];
+        if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
+            if (!positional)
+                throw UsageError("'" + command + "' takes no argument '" + arg + "'");
+            positional(arg);
+            continue;
+        }
+        std::optional<std::string> inline_value;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            inline_value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        }
+        if (auto f = flags.find(arg); f != flags.end()) {
+            if (inline_value)
+                throw UsageError("option " + arg + " takes no value");
+            f->second();
+        } else if (auto v = with_value.find(arg); v != with_value.end()) {
+            if (inline_value) {
+                v->second(*inline_value);
             } else {
-                throw UsageError("unknown option '" + arg + "' for '" + command_ +
-                                 "' (see pr-runner --help)");
+                if (i + 1 >= args.size())
+                    throw UsageError("option " + arg + " needs a value");
+                v->second(args[++i]);
             }
+        } else {
+            throw UsageError("unknown option '" + arg + "' for '" + command +
+                             "' (see pr-runner --help)");
         }
     }
-
-private:
-    const std::vector<std::string> &args_;
-    std::string command_;
-    std::size_t i_ = 1;
-};
+}
 
 double parseScale(const std::string &text) {
     char *end = nullptr;
@@ -141,8 +132,7 @@ std::vector<std::string> splitList(const std::string &text) {
     return out;
 }
 
-} // namespace
-
+// "base=BZ:INITRD,ours=BZ:INITRD".
 std::vector<KernelSpec> parseKernelSpecs(const std::string &text) {
     std::vector<KernelSpec> out;
     for (const auto &item : splitList(text)) {
@@ -164,41 +154,43 @@ std::vector<KernelSpec> parseKernelSpecs(const std::string &text) {
     return out;
 }
 
+} // namespace
+
 Command parseCommandLine(const std::vector<std::string> &args) {
     if (args.empty())
         throw UsageError("no command given\n" + usageText());
     const std::string &command = args[0];
     if (command == "--help" || command == "-h" || command == "help")
         return HelpCommand{};
-    ArgWalker walker(args, command);
 
     if (command == "list") {
         ListCommand c;
-        walker.run(
-            {
-                {"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }},
-                {"--tag",
-                 [&](const std::string &v) {
-                     if (v.empty() || v.find('@') != std::string::npos)
-                         throw UsageError("--tag needs a suite name (check, stress, bench), "
-                                          "got '" +
-                                          v + "'");
-                     c.tag = v;
-                 }},
-            },
-            {{"--markdown", [&] { c.markdown = true; }}}, {});
+        walk(args,
+             {
+                 {"--scenarios", [&](const std::string &v) { c.scenarios_dir = v; }},
+                 {"--tag",
+                  [&](const std::string &v) {
+                      if (v.empty() || v.find('@') != std::string::npos)
+                          throw UsageError("--tag needs a suite name (check, stress, bench), "
+                                           "got '" +
+                                           v + "'");
+                      c.tag = v;
+                  }},
+             },
+             {{"--markdown", [&] { c.markdown = true; }}});
         if (!c.tag.empty() && c.markdown)
             throw UsageError("list: --tag and --markdown do not go together");
         return c;
     }
     if (command == "accel") {
         AccelCommand c;
-        walker.run({{"--qemu", [&](const std::string &v) { c.qemu = v; }}}, {}, {});
+        walk(args, {{"--qemu", [&](const std::string &v) { c.qemu = v; }}}, {});
         return c;
     }
     if (command == "run") {
         RunCommand c;
-        walker.run(
+        walk(
+            args,
             {
                 {"--scenario", [&](const std::string &v) { c.scenario = v; }},
                 {"--kernel", [&](const std::string &v) { c.kernel = v; }},
@@ -213,8 +205,7 @@ Command parseCommandLine(const std::vector<std::string> &args) {
             {
                 {"--quiet", [&] { c.quiet = true; }},
                 {"--no-kernel", [&] { c.no_kernel = true; }},
-            },
-            {});
+            });
         if (c.scenario.empty())
             throw UsageError("run: --scenario NAME is required (see pr-runner list)");
         if (!c.no_kernel && c.kernel.empty())
@@ -225,19 +216,19 @@ Command parseCommandLine(const std::vector<std::string> &args) {
     }
     if (command == "plot") {
         PlotCommand c;
-        walker.run(
-            {
-                {"--out", [&](const std::string &v) { c.out = v; }},
-                {"--title", [&](const std::string &v) { c.title = v; }},
-                {"--align",
-                 [&](const std::string &v) {
-                     if (v.empty() || v.find_first_of(" \t") != std::string::npos)
-                         throw UsageError("--align needs a marker event name, got '" + v + "'");
-                     c.align = v;
-                 }},
-            },
-            {{"--summary", [&] { c.summary = true; }}},
-            [&](const std::string &v) { c.result_dirs.push_back(v); });
+        walk(args,
+             {
+                 {"--out", [&](const std::string &v) { c.out = v; }},
+                 {"--title", [&](const std::string &v) { c.title = v; }},
+                 {"--align",
+                  [&](const std::string &v) {
+                      if (v.empty() || v.find_first_of(" \t") != std::string::npos)
+                          throw UsageError("--align needs a marker event name, got '" + v + "'");
+                      c.align = v;
+                  }},
+             },
+             {{"--summary", [&] { c.summary = true; }}},
+             [&](const std::string &v) { c.result_dirs.push_back(v); });
         if (c.out.empty())
             throw UsageError("plot: --out FILE.png is required");
         if (c.result_dirs.empty())
@@ -247,7 +238,8 @@ Command parseCommandLine(const std::vector<std::string> &args) {
     if (command == "bench") {
         BenchCommand c;
         bool repeat_given = false;
-        walker.run(
+        walk(
+            args,
             {
                 {"--kernels", [&](const std::string &v) { c.kernels = parseKernelSpecs(v); }},
                 {"--scenarios",
@@ -268,7 +260,7 @@ Command parseCommandLine(const std::vector<std::string> &args) {
                 {"--timeout-scale", [&](const std::string &v) { c.timeout_scale = parseScale(v); }},
                 {"--accel", [&](const std::string &v) { c.accel = parseAccelRequest(v); }},
             },
-            {{"--quick", [&] { c.quick = true; }}}, {});
+            {{"--quick", [&] { c.quick = true; }}});
         if (c.kernels.size() != 2)
             throw UsageError("bench: --kernels needs exactly two kernels, "
                              "A=BZIMAGE:INITRD,B=BZIMAGE:INITRD (ratios are B/A)");

@@ -71,9 +71,6 @@ struct BenchCommand {
 using Command =
     std::variant<HelpCommand, ListCommand, RunCommand, PlotCommand, BenchCommand, AccelCommand>;
 
-// "base=BZ:INITRD,ours=BZ:INITRD". Throws UsageError.
-std::vector<KernelSpec> parseKernelSpecs(const std::string &text);
-
 // `args` excludes argv[0]. Throws UsageError with a message naming the problem.
 Command parseCommandLine(const std::vector<std::string> &args);
 

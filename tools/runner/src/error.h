@@ -1,6 +1,7 @@
 // Exception types thrown at the edges and caught once in main().
 #pragma once
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -20,6 +21,8 @@ public:
 };
 
 // Formats "what: strerror(errno)" for system call failures.
-std::string errnoMessage(const std::string &what, int err);
+inline std::string errnoMessage(const std::string &what, int err) {
+    return what + ": " + std::strerror(err);
+}
 
 } // namespace pr

@@ -1,11 +1,10 @@
 #include "host_info.h"
-#include "file_text.h"
-#include "proc_text.h"
 
+#include "proc_file.h"
+#include "raii.h"
 #include "subprocess.h"
-#include "temp_dir.h"
+#include "text.h"
 
-#include <fstream>
 #include <sstream>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -21,19 +20,9 @@ std::optional<long> parseMemTotalKib(std::string_view meminfo) {
 }
 
 std::string parseLoadAverage(std::string_view loadavg) {
-    std::string out;
-    std::size_t pos = 0;
-    for (int i = 0; i < 3; ++i) {
-        std::size_t b = loadavg.find_first_not_of(" \n", pos);
-        if (b == std::string_view::npos)
-            return "";
-        std::size_t e = loadavg.find_first_of(" \n", b);
-        if (e == std::string_view::npos)
-            e = loadavg.size();
-        out += (out.empty() ? "" : " ") + std::string(loadavg.substr(b, e - b));
-        pos = e;
-    }
-    return out;
+    std::istringstream in{std::string(loadavg)};
+    std::string one, five, fifteen;
+    return in >> one >> five >> fifteen ? one + " " + five + " " + fifteen : "";
 }
 
 std::string loadAverage() { return parseLoadAverage(slurp("/proc/loadavg")); }
@@ -49,7 +38,7 @@ HostInfo collectHostInfo(const std::string &qemu) {
         h.host_kernel = std::string(u.sysname) + " " + u.release;
     try {
         TempDir dir("pr-runner-qemu-version");
-        Subprocess p({{qemu, "--version"}, "/dev/null", dir.path() / "out"});
+        Subprocess p({{qemu, "--version"}, dir.path() / "out"});
         if (auto st = p.wait(std::chrono::seconds(10)); st && st->success()) {
             std::string out = slurp((dir.path() / "out").string());
             h.qemu_version = std::string(trim(out.substr(0, out.find('\n'))));

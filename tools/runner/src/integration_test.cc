@@ -1,10 +1,10 @@
 // End-to-end tests with real QEMU (ctest label "qemu"). Skipped if QEMU is not installed.
 // They use no Linux kernel: either QEMU paused with -S, or the fake multiboot guest from
 // tests/fake_guest.s that prints markers and resets.
-#include "file_text.h"
 #include "qmp_client.h"
+#include "raii.h"
 #include "subprocess.h"
-#include "temp_dir.h"
+#include "text.h"
 
 #include <csignal>
 #include <fstream>
@@ -67,7 +67,7 @@ protected:
 
     // Runs pr-runner to completion; returns its status, output in output_.
     ExitStatus run(const std::vector<std::string> &args) {
-        Subprocess p({args, "/dev/null", dir_.path() / "runner.log"});
+        Subprocess p({args, dir_.path() / "runner.log"});
         auto st = p.wait(60s);
         output_ = slurp(dir_.path() / "runner.log");
         EXPECT_TRUE(st) << "pr-runner hung:\n" << output_;
@@ -93,7 +93,6 @@ TEST_F(QemuTest, QmpQueryStatusAndQuitReapsQemu) {
     Subprocess qemu(
         {{kQemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", "tcg", "-display",
           "none", "-S", "-qmp", "unix:" + sock.string() + ",server=on,wait=off"},
-         "/dev/null",
          dir_.path() / "qemu.log"});
     pid_t pid = qemu.pid();
     {
@@ -246,8 +245,8 @@ TEST_F(QemuTest, TimeoutFailsAndKillsQemu) {
 
 TEST_F(QemuTest, SigintStopsQemuWritesResultsAndDiesBySigint) {
     addScenario(scenario("wait", "guest-exit"));
-    Subprocess runner({runArgs("wait", {"--no-kernel", "--accel", "tcg"}), "/dev/null",
-                       dir_.path() / "runner.log"});
+    Subprocess runner(
+        {runArgs("wait", {"--no-kernel", "--accel", "tcg"}), dir_.path() / "runner.log"});
     for (int i = 0;
          i < 1000 && slurp(dir_.path() / "runner.log").find("QEMU pid") == std::string::npos; ++i)
         std::this_thread::sleep_for(10ms);

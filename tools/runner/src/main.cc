@@ -3,7 +3,6 @@
 #include "app.h"
 #include "cli.h"
 #include "error.h"
-#include "overloaded.h"
 
 #include <csignal>
 #include <iostream>
@@ -13,19 +12,7 @@ int main(int argc, char **argv) {
     std::signal(SIGPIPE, SIG_IGN); // a closed socket or pipe is an error, not a death
     try {
         pr::Command command = pr::parseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
-        return std::visit(
-            pr::Overloaded{
-                [](const pr::HelpCommand &) {
-                    std::cout << pr::usageText();
-                    return int(pr::kExitPass);
-                },
-                [](const pr::ListCommand &c) { return pr::listCommand(c, std::cout); },
-                [](const pr::RunCommand &c) { return pr::runCommand(c, std::cout); },
-                [](const pr::PlotCommand &c) { return pr::plotCommand(c, std::cout); },
-                [](const pr::BenchCommand &c) { return pr::benchCommand(c, std::cout); },
-                [](const pr::AccelCommand &c) { return pr::accelCommand(c, std::cout); },
-            },
-            command);
+        return std::visit([](const auto &c) { return pr::execute(c, std::cout); }, command);
     } catch (const pr::UsageError &e) {
         std::cerr << "pr-runner: " << e.what() << "\n";
         return pr::kExitUsage;

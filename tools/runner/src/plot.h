@@ -25,8 +25,6 @@ struct PlotSpec {
     std::filesystem::path output_png;
     std::vector<PlotSeries> series;
     std::optional<double> x_min, x_max; // the x range; unset: gnuplot's automatic one
-    int width = 1200;
-    int height = 600;
 };
 
 // The complete gnuplot script, data inline. Pure.
@@ -68,8 +66,7 @@ struct PanelPlotSpec {
     std::vector<double> xtics; // the x values to label; log base 2 x axis around them
     std::filesystem::path output_png;
     std::vector<XYPanel> panels;
-    int width = 1200;
-    int height = 900;
+    int height = 900;                   // pixels; 1200 wide
     std::optional<double> x_min, x_max; // the x range (over the xtics' one); unset: automatic
     std::vector<XLine> x_lines;
 };
@@ -77,13 +74,11 @@ struct PanelPlotSpec {
 // The complete gnuplot script (multiplot, data inline). Pure.
 std::string panelGnuplotScript(const PanelPlotSpec &spec);
 
-// Writes the script to `script_path` and runs `gnuplot` on it. Throws SetupError if gnuplot
+// Writes the script to `script_path` and runs gnuplot on it. Throws SetupError if gnuplot
 // is missing or fails (its output is kept in <script_path>.log then).
-void renderPlot(const PlotSpec &spec, const std::filesystem::path &script_path,
-                const std::string &gnuplot = "gnuplot");
+void renderPlot(const PlotSpec &spec, const std::filesystem::path &script_path);
 
 // The same for any script (e.g. panelGnuplotScript's).
-void runGnuplot(const std::string &script, const std::filesystem::path &script_path,
-                const std::string &gnuplot = "gnuplot");
+void runGnuplot(const std::string &script, const std::filesystem::path &script_path);
 
 } // namespace pr

@@ -1,6 +1,7 @@
 #include "plot.h"
+
+#include "raii.h"
 #include "subprocess.h"
-#include "temp_dir.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,9 @@
-// One /proc/PID/<name> file, opened once and re-read from the start on every sample.
+// Reading /proc: one /proc/PID/<name> file, opened once and re-read from the start on every
+// sample; and the "Key:<blanks>value" lines of /proc text files (/proc/PID/status,
+// /proc/meminfo, /proc/cpuinfo).
 #pragma once
 
-#include "unique_fd.h"
+#include "raii.h"
 
 #include <array>
 #include <optional>
@@ -23,5 +25,12 @@ private:
     UniqueFd fd_;
     std::array<char, 8192> buf_{};
 };
+
+// The trimmed value of the first line whose trimmed key is @key.
+std::optional<std::string_view> procField(std::string_view text, std::string_view key);
+
+// The value of the first "@key: N kB" line, in KiB; nullopt if absent or
+// not of that form.
+std::optional<long> procKib(std::string_view text, std::string_view key);
 
 } // namespace pr

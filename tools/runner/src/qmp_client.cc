@@ -1,5 +1,7 @@
 #include "qmp_client.h"
 
+#include "error.h"
+
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -7,15 +9,11 @@
 #include <sys/un.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 namespace pr {
 
 using nlohmann::json;
-
-QmpCommandError::QmpCommandError(const std::string &command, std::string error_class,
-                                 std::string desc)
-    : std::runtime_error("QMP command '" + command + "' failed: " + error_class + ": " + desc),
-      class_(std::move(error_class)), desc_(std::move(desc)) {}
 
 namespace {
 
@@ -126,10 +124,7 @@ std::vector<QmpEvent> QmpClient::pollEvents() {
         if (!line->contains("event"))
             replies_.push_back(std::move(*line));
     }
-    std::vector<QmpEvent> fresh(events_.begin() + static_cast<long>(events_handed_out_),
-                                events_.end());
-    events_handed_out_ = events_.size();
-    return fresh;
+    return std::exchange(events_, {});
 }
 
 std::optional<json> QmpClient::takeLine() {

@@ -5,7 +5,7 @@
 // recorded with their arrival time and handed out by pollEvents().
 #pragma once
 
-#include "unique_fd.h"
+#include "raii.h"
 
 #include <chrono>
 #include <filesystem>
@@ -21,13 +21,13 @@ namespace pr {
 // QEMU answered a command with {"error": {"class": ..., "desc": ...}}.
 class QmpCommandError : public std::runtime_error {
 public:
-    QmpCommandError(const std::string &command, std::string error_class, std::string desc);
+    QmpCommandError(const std::string &command, std::string error_class, const std::string &desc)
+        : std::runtime_error("QMP command '" + command + "' failed: " + error_class + ": " + desc),
+          class_(std::move(error_class)) {}
     const std::string &errorClass() const { return class_; }
-    const std::string &desc() const { return desc_; }
 
 private:
     std::string class_;
-    std::string desc_;
 };
 
 // The connection failed: refused, closed by QEMU, timed out, or garbage on the wire.
@@ -84,8 +84,7 @@ private:
     UniqueFd fd_;
     std::string buffer_;
     nlohmann::json greeting_;
-    std::vector<QmpEvent> events_;
-    std::size_t events_handed_out_ = 0;
+    std::vector<QmpEvent> events_; // not handed out yet
     std::vector<nlohmann::json> replies_;
     long next_id_ = 1;
     bool closed_ = false;

@@ -1,8 +1,7 @@
 #include "qmp_expect.h"
 
 #include "error.h"
-
-#include <cstdio>
+#include "text.h"
 
 namespace pr {
 
@@ -10,11 +9,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.15g", v);
-    return buf;
-}
+std::string number(double v) { return format("%.15g", v); }
+
+// The pointer for messages: "(return)" for the whole return value.
+std::string pointerName(const QmpExpect &e) { return e.pointer.empty() ? "(return)" : e.pointer; }
 
 // A value for a one-line message: numbers as numbers, anything else as JSON, shortened.
 std::string shown(const json &v) {
@@ -72,7 +70,7 @@ std::vector<QmpExpect> parseQmpExpects(const json &j, const std::string &where) 
 }
 
 std::string describeExpect(const QmpExpect &e) {
-    const std::string name = e.pointer.empty() ? "(return)" : e.pointer;
+    const std::string name = pointerName(e);
     if (e.min && e.max)
         return name + " in [" + number(*e.min) + ", " + number(*e.max) + "]";
     if (e.min)
@@ -83,7 +81,7 @@ std::string describeExpect(const QmpExpect &e) {
 }
 
 std::string checkQmpExpect(const QmpExpect &e, const json &reply) {
-    const std::string name = e.pointer.empty() ? "(return)" : e.pointer;
+    const std::string name = pointerName(e);
     const json *v = nullptr;
     try {
         v = &reply.at(json::json_pointer(e.pointer));
@@ -136,7 +134,7 @@ std::vector<AssertionReport> evaluateQmpExpects(const std::string &on_marker,
         }
         if (res.verdict == Verdict::Pass) {
             const json &v = runs.front()->response.at(json::json_pointer(e.pointer));
-            res.detail = (e.pointer.empty() ? "(return)" : e.pointer) + " = " + shown(v) +
+            res.detail = pointerName(e) + " = " + shown(v) +
                          (runs.size() > 1 ? " (first of " + std::to_string(runs.size()) +
                                                 " replies, all as expected)"
                                           : "");

@@ -1,28 +1,15 @@
 #include "report.h"
-#include "text_format.h"
 
 #include "error.h"
 #include "plot.h"
+#include "text.h"
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 namespace pr {
 
 using nlohmann::json;
-
-namespace {
-
-json markerJson(const TimedMarker &m) {
-    return {{"t", m.t},
-            {"event", m.marker.event},
-            {"words", m.marker.words},
-            {"args", m.marker.args},
-            {"text", m.marker.text}};
-}
-
-} // namespace
 
 json resultJson(const RunResult &r) {
     json j;
@@ -47,7 +34,11 @@ json resultJson(const RunResult &r) {
 
     json markers = json::array();
     for (const auto &m : r.record.markers)
-        markers.push_back(markerJson(m));
+        markers.push_back({{"t", m.t},
+                           {"event", m.marker.event},
+                           {"words", m.marker.words},
+                           {"args", m.marker.args},
+                           {"text", m.marker.text}});
     j["markers"] = markers;
 
     json actions = json::array();
@@ -184,14 +175,6 @@ std::string summaryText(const RunResult &r) {
 
 std::string finalLine(const RunResult &r) {
     return r.passed ? "PASS " + r.scenario : "FAIL " + r.scenario + ": " + r.reason;
-}
-
-void writeTextFile(const std::filesystem::path &path, const std::string &text) {
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-        throw SetupError("cannot write " + path.string());
 }
 
 std::string writeReport(const RunResult &r, const std::filesystem::path &out_dir) {

@@ -81,7 +81,4 @@ std::string finalLine(const RunResult &r);
 // not lose the other files: it is returned as a warning (empty if everything worked).
 std::string writeReport(const RunResult &r, const std::filesystem::path &out_dir);
 
-// Writes `text` to `path`, throwing SetupError on failure.
-void writeTextFile(const std::filesystem::path &path, const std::string &text);
-
 } // namespace pr

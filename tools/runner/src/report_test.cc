@@ -1,5 +1,7 @@
 #include "report.h"
-#include "temp_dir.h"
+
+#include "raii.h"
+#include "text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,38 +1,10 @@
 #include "run_compare.h"
 
-#include <cstdio>
+#include "text.h"
 
 namespace pr {
 
 using nlohmann::json;
-
-namespace {
-
-std::optional<double> number(const json &figures, const char *key) {
-    if (!figures.is_object() || !figures.contains(key) || !figures[key].is_number())
-        return std::nullopt;
-    return figures[key].get<double>();
-}
-
-std::string seconds(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, s < 10 ? "%.2f s" : "%.1f s", s);
-    return buf;
-}
-
-std::string shortSeconds(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g s", s);
-    return buf;
-}
-
-std::string mib(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f MiB", v);
-    return buf;
-}
-
-} // namespace
 
 RunReturn runReturn(const json &result, std::string label) {
     RunReturn r;
@@ -55,18 +27,18 @@ RunReturn runReturn(const json &result, std::string label) {
     r.kind = a.value("kind", std::string());
     r.detail = a.value("detail", std::string());
     const json f = a.contains("figures") ? a["figures"] : json::object();
-    r.returned_mib = number(f, "returned_mib");
-    r.peak_t = number(f, "peak_marker_t");
+    r.returned_mib = figureNumber(f, "returned_mib");
+    r.peak_t = figureNumber(f, "peak_marker_t");
     if (r.kind == "rss_returned") {
-        if (auto after = number(f, "seconds_after_marker")) {
+        if (auto after = figureNumber(f, "seconds_after_marker")) {
             r.reached = true;
             r.after_s = after;
         } else {
-            r.after_s = number(f, "lowest_after_s");
-            r.window_s = number(f, "not_reached_within_s");
+            r.after_s = figureNumber(f, "lowest_after_s");
+            r.window_s = figureNumber(f, "not_reached_within_s");
         }
     } else {
-        r.window_s = number(f, "window_s");
+        r.window_s = figureNumber(f, "window_s");
         r.reached = f.is_object() && f.value("window_closed", false);
         r.after_s = r.reached ? r.window_s : std::nullopt;
     }
@@ -79,16 +51,16 @@ std::string returnLine(const RunReturn &r) {
         return head + "no return measured (no rss_returned assertion in result.json)";
     if (!r.returned_mib)
         return head + "no return measured (" + r.detail + ")";
-    std::string line = head + mib(*r.returned_mib) + " back";
+    std::string line = head + format("%.0f MiB", *r.returned_mib) + " back";
     if (r.kind == "rss_returned_within")
-        return r.reached && r.window_s ? line + " within " + shortSeconds(*r.window_s)
+        return r.reached && r.window_s ? line + " within " + format("%g s", *r.window_s)
                                        : line + " so far (" + r.detail + ")";
     if (r.after_s)
-        line += " in " + seconds(*r.after_s);
+        line += " in " + format(*r.after_s < 10 ? "%.2f s" : "%.1f s", *r.after_s);
     if (r.reached)
         return line;
     if (r.window_s)
-        return line + " (not all within " + shortSeconds(*r.window_s) + ": " + r.detail + ")";
+        return line + " (not all within " + format("%g s", *r.window_s) + ": " + r.detail + ")";
     return line + " (" + r.detail + ")";
 }
 

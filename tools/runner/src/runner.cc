@@ -1,19 +1,14 @@
 #include "runner.h"
-#include "text_format.h"
 
-#include "cpu_sampler.h"
 #include "error.h"
 #include "qemu_command.h"
 #include "qmp_client.h"
 #include "qmp_expect.h"
-#include "rss_sampler.h"
-#include "signal_guard.h"
-#include "temp_dir.h"
-#include "unix_listener.h"
+#include "raii.h"
+#include "text.h"
 
-#include <cstdio>
+#include <cmath>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -77,20 +72,43 @@ struct RunSockets {
 
 } // namespace
 
+std::string Timeline::formatLine(double now, std::optional<double> rss_mib,
+                                 const std::vector<std::string> &notes) {
+    std::string line =
+        format("%8.1f s  ", now) + (rss_mib ? format("%8.1f", *rss_mib) : "       -") + " MiB";
+    for (std::size_t i = 0; i < notes.size(); ++i)
+        line += (i == 0 ? "  " : " | ") + notes[i];
+    return line;
+}
+
+void Timeline::print(double now, std::optional<double> rss_mib) {
+    next_ = std::floor(now) + 1.0;
+    if (enabled_)
+        out_ << formatLine(now, rss_mib, notes_) << std::endl;
+    notes_.clear();
+}
+
+void Timeline::tick(double now, std::optional<double> rss_mib) {
+    if (now >= next_)
+        print(now, rss_mib);
+}
+
+void Timeline::flush(double now, std::optional<double> rss_mib) {
+    if (!notes_.empty())
+        print(now, rss_mib);
+}
+
 struct Runner::Session {
     Session(const std::vector<std::string> &argv, const std::filesystem::path &out_dir,
             const RunSockets &sockets, const SamplingPlan &plan)
         : t0(Clock::now()), qmp_socket(sockets.qmp), console_listener(sockets.console),
-          qemu({argv, "/dev/null", out_dir / "qemu.log"}), rss(qemu.pid()), cpu(qemu.pid()),
-          thp(qemu.pid()), schedule(plan) {}
+          qemu({argv, out_dir / "qemu.log"}), sampler(qemu.pid()), schedule(plan) {}
 
     Clock::time_point t0;
     std::filesystem::path qmp_socket;
     UnixListener console_listener; // listening before QEMU starts: it connects as a client
     Subprocess qemu;               // declared first among the resources: destroyed (killed) last
-    RssSampler rss;
-    CpuSampler cpu;
-    ThpSampler thp;
+    ProcessSampler sampler;
     SamplingSchedule schedule;
     std::optional<ConsoleWatcher> console;
     std::optional<QmpClient> qmp;
@@ -102,6 +120,11 @@ Runner::Runner(const Scenario &scenario, RunSettings settings, std::ostream &out
       timeline_(out, !settings_.quiet), evaluator_(scenario.assertions),
       sample_thp_(needsThpSamples(scenario.assertions)),
       sampling_(samplingPlan(scenario.assertions)) {}
+
+std::optional<double> Runner::lastRss() const {
+    const auto &samples = result_.record.samples;
+    return samples.empty() ? std::nullopt : std::optional<double>(samples.back().mib);
+}
 
 double Runner::elapsed(const Session &s) const {
     return std::chrono::duration<double>(Clock::now() - s.t0).count();
@@ -154,9 +177,7 @@ RunResult Runner::run() {
     const double end_t = elapsed(session);
     if (session.console)
         takeConsole(session, session.console->finish(end_t), false);
-    timeline_.flush(end_t, result_.record.samples.empty()
-                               ? std::nullopt
-                               : std::optional<double>(result_.record.samples.back().mib));
+    timeline_.flush(end_t, lastRss());
 
     auto final_results = evaluator_.evaluate(result_.record, end_t, true);
     for (std::size_t i = 0; i < scenario_.assertions.size(); ++i)
@@ -244,22 +265,20 @@ EndReason Runner::loop(Session &s) {
                 return EndReason::Decided;
             if (now >= timeout_s)
                 return decided_at ? EndReason::Decided : EndReason::Timeout;
-            timeline_.tick(now, result_.record.samples.empty()
-                                    ? std::nullopt
-                                    : std::optional<double>(result_.record.samples.back().mib));
+            timeline_.tick(now, lastRss());
         }
         waitForInput(s);
     }
 }
 
 void Runner::sample(Session &s, double now) {
-    std::optional<double> rss = s.rss.sampleMib();
+    std::optional<double> rss = s.sampler.rssMib();
     if (!rss)
         return;
-    result_.record.samples.push_back({now, *rss, s.cpu.sampleSeconds()});
+    result_.record.samples.push_back({now, *rss, s.sampler.cpuSeconds()});
     if (sample_thp_ && now >= next_thp_) {
         next_thp_ = now + kThpEvery_s;
-        if (auto thp = s.thp.sampleMib()) {
+        if (auto thp = s.sampler.thpMib()) {
             result_.record.samples.back().anon_mib = thp->first;
             result_.record.samples.back().anon_huge_mib = thp->second;
         }

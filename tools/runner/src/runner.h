@@ -1,23 +1,51 @@
 // Runs one scenario: starts QEMU, then one loop waits in poll() on the serial console and
 // QMP until the next RSS sample is due (sampling.h), stamps console lines as they arrive,
 // fires the scenario's actions, decides when to stop, and returns everything recorded.
+// While it runs it prints the live timeline.
 #pragma once
 
 #include "accel.h"
 #include "assertions.h"
-#include "console_watcher.h"
+#include "console.h"
 #include "report.h"
 #include "sampling.h"
 #include "scenario.h"
 #include "subprocess.h"
-#include "timeline.h"
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace pr {
+
+// The live timeline printed during a run: at most one line per second with the elapsed
+// time, the host RSS of QEMU and whatever happened since the previous line (guest markers,
+// QMP actions and events).
+class Timeline {
+public:
+    Timeline(std::ostream &out, bool enabled) : out_(out), enabled_(enabled) {}
+
+    void note(std::string text) { notes_.push_back(std::move(text)); }
+    // Prints a line once a new whole second has been reached.
+    void tick(double now, std::optional<double> rss_mib);
+    // Prints a last line if anything was noted since the previous one.
+    void flush(double now, std::optional<double> rss_mib);
+
+    // "    12.0 s     523.4 MiB  touch-begin | touched mib=768"
+    static std::string formatLine(double now, std::optional<double> rss_mib,
+                                  const std::vector<std::string> &notes);
+
+private:
+    void print(double now, std::optional<double> rss_mib);
+
+    std::ostream &out_;
+    bool enabled_;
+    double next_ = 1.0;
+    std::vector<std::string> notes_;
+};
 
 struct RunSettings {
     std::filesystem::path out_dir; // exists and is writable
@@ -64,6 +92,7 @@ private:
     void sendAction(Session &s, const Action &action);
     void recordQmpEvents(Session &s);
     double elapsed(const Session &s) const;
+    std::optional<double> lastRss() const; // for the timeline
     std::vector<std::string> failureReasons(EndReason end, const ExitStatus &exit,
                                             double end_t) const;
 

@@ -1,6 +1,8 @@
 #include "sampling.h"
 
+#include <chrono>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace pr {
 namespace {
@@ -79,6 +81,84 @@ TEST(SamplingTest, NoPeakMarkersNoFastSampling) {
     s.marker("freed", 1);
     EXPECT_DOUBLE_EQ(s.periodAt(1.5), 0.05);
     EXPECT_EQ(s.periods().size(), 1u);
+}
+
+TEST(RssSamplerTest, ParsesVmRss) {
+    const char *status = "Name:\tqemu-system-x86\n"
+                         "VmPeak:\t 2000000 kB\n"
+                         "VmRSS:\t  786432 kB\n"
+                         "RssAnon:\t  700000 kB\n";
+    EXPECT_EQ(parseVmRssKib(status), 786432);
+}
+
+TEST(RssSamplerTest, LastLineWithoutNewline) { EXPECT_EQ(parseVmRssKib("VmRSS: 12 kB"), 12); }
+
+TEST(RssSamplerTest, MissingOrMalformed) {
+    EXPECT_EQ(parseVmRssKib("Name:\tkthreadd\nState:\tS\n"), std::nullopt);
+    EXPECT_EQ(parseVmRssKib("VmRSS:\t\n"), std::nullopt);
+    EXPECT_EQ(parseVmRssKib("VmRSS:\t12 MB\n"), std::nullopt);
+    EXPECT_EQ(parseVmRssKib("XVmRSS:\t12 kB\n"), std::nullopt);
+    EXPECT_EQ(parseVmRssKib(""), std::nullopt);
+}
+
+TEST(RssSamplerTest, ParsesAnonymousAndHugePages) {
+    auto kib = parseAnonKib("Rss: 5 kB\nAnonymous:      204800 kB\nAnonHugePages:  102400 kB\n");
+    ASSERT_TRUE(kib);
+    EXPECT_EQ(kib->first, 204800);
+    EXPECT_EQ(kib->second, 102400);
+    EXPECT_FALSE(parseAnonKib("Anonymous: 12 kB\n"));
+}
+
+TEST(RssSamplerTest, SamplesThisProcessHugePages) {
+    ProcessSampler sampler(getpid());
+    auto mib = sampler.thpMib();
+    ASSERT_TRUE(mib);
+    EXPECT_GT(mib->first, 0);
+    EXPECT_GE(mib->first, mib->second);
+}
+
+TEST(RssSamplerTest, SamplesThisProcess) {
+    ProcessSampler sampler(::getpid());
+    auto mib = sampler.rssMib();
+    ASSERT_TRUE(mib);
+    EXPECT_GT(*mib, 0.1);
+    EXPECT_LT(*mib, 4096.0);
+}
+
+TEST(CpuSamplerTest, ParsesUtimePlusStime) {
+    // Fields: pid comm state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+    // utime(14) stime(15) cutime cstime ...
+    const char *stat = "4242 (qemu-system-x86) S 1 4242 4242 0 -1 4194560 1000 0 0 0 "
+                       "1234 567 8 9 20 0 5 0 100 2000000 3000\n";
+    EXPECT_EQ(parseStatCpuTicks(stat), 1234 + 567);
+}
+
+TEST(CpuSamplerTest, CommandNameWithBlanksAndParentheses) {
+    EXPECT_EQ(parseStatCpuTicks("7 (a b) (c)) R 1 7 7 0 -1 0 0 0 0 0 10 20 0 0"), 30);
+}
+
+TEST(CpuSamplerTest, Malformed) {
+    EXPECT_EQ(parseStatCpuTicks(""), std::nullopt);
+    EXPECT_EQ(parseStatCpuTicks("7 (x) R 1 7 7 0 -1 0 0 0 0 0 10"), std::nullopt);
+    EXPECT_EQ(parseStatCpuTicks("7 (x) R 1 7 7 0 -1 0 0 0 0 0 1x 20"), std::nullopt);
+    EXPECT_EQ(parseStatCpuTicks("no parenthesis 1 2 3"), std::nullopt);
+}
+
+TEST(CpuSamplerTest, SamplesThisProcess) {
+    ProcessSampler sampler(::getpid());
+    auto before = sampler.cpuSeconds();
+    ASSERT_TRUE(before);
+    // Spin until 50 ms of CPU time show up (a busy host may give us less than wall time).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::optional<double> after;
+    volatile unsigned long spin = 0;
+    do {
+        for (int i = 0; i < 1000000; ++i)
+            spin = spin + 1;
+        after = sampler.cpuSeconds();
+        ASSERT_TRUE(after);
+    } while (*after - *before < 0.05 && std::chrono::steady_clock::now() < deadline);
+    EXPECT_GE(*after - *before, 0.05);
 }
 
 } // namespace

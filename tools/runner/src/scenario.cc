@@ -7,7 +7,6 @@
 #include <limits>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace pr {
 
@@ -70,6 +69,20 @@ public:
     const json *optRaw(const std::string &key) {
         used_.insert(key);
         return has(key) ? &j_[key] : nullptr;
+    }
+    // A number of seconds > 0.
+    double seconds(const std::string &key) {
+        double v = num(key);
+        if (!(v > 0))
+            fail(at(key), "expected a positive number of seconds");
+        return v;
+    }
+    // A number >= 0, or `fallback` when absent.
+    double nonNegative(const std::string &key, double fallback) {
+        double v = optNum(key).value_or(fallback);
+        if (v < 0)
+            fail(at(key), "expected a number >= 0");
+        return v;
     }
     long integer(const std::string &key) {
         const json &v = raw(key);
@@ -188,33 +201,21 @@ Assertion parseAssertion(const json &j, const std::string &where) {
         a.fraction = f.num("fraction");
         if (!(a.fraction > 0 && a.fraction <= 1))
             Fields::fail(f.at("fraction"), "expected a number in (0, 1]");
-        a.within_s = f.num("within_s");
-        if (!(a.within_s > 0))
-            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
-        a.min_growth_mib = f.optNum("min_growth_mib").value_or(1.0);
-        if (a.min_growth_mib < 0)
-            Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
+        a.within_s = f.seconds("within_s");
+        a.min_growth_mib = f.nonNegative("min_growth_mib", 1.0);
         result = a;
     } else if (kind == "rss_returned_within") {
         RssReturnedWithinAssertion a;
         a.from_marker = markerName(f, "from_marker");
         a.peak_marker = markerName(f, "peak_marker");
-        a.within_s = f.num("within_s");
-        if (!(a.within_s > 0))
-            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
-        a.min_mib = f.optNum("min_mib").value_or(0.0);
-        if (a.min_mib < 0)
-            Fields::fail(f.at("min_mib"), "expected a number >= 0");
-        a.min_growth_mib = f.optNum("min_growth_mib").value_or(1.0);
-        if (a.min_growth_mib < 0)
-            Fields::fail(f.at("min_growth_mib"), "expected a number >= 0");
+        a.within_s = f.seconds("within_s");
+        a.min_mib = f.nonNegative("min_mib", 0.0);
+        a.min_growth_mib = f.nonNegative("min_growth_mib", 1.0);
         result = a;
     } else if (kind == "thp_kept") {
         ThpKeptAssertion a;
         a.peak_marker = markerName(f, "peak_marker");
-        a.within_s = f.num("within_s");
-        if (!(a.within_s > 0))
-            Fields::fail(f.at("within_s"), "expected a positive number of seconds");
+        a.within_s = f.seconds("within_s");
         a.min_kept = f.optNum("min_kept").value_or(0.0);
         if (a.min_kept < 0 || a.min_kept > 1)
             Fields::fail(f.at("min_kept"), "expected a number in [0, 1]");
@@ -320,9 +321,7 @@ Scenario parseScenario(const json &j, const std::string &origin) {
         g.done();
     }
 
-    s.timeout_s = f.num("timeout_s");
-    if (!(s.timeout_s > 0))
-        Fields::fail(f.at("timeout_s"), "expected a positive number of seconds");
+    s.timeout_s = f.seconds("timeout_s");
 
     std::string end = f.str("end");
     if (end == "guest-exit")
@@ -377,7 +376,6 @@ Scenario loadScenarioFile(const std::filesystem::path &path) {
     if (s.name != path.stem().string())
         throw SetupError(path.string() + ": name \"" + s.name + "\" must match the file name (" +
                          path.stem().string() + ")");
-    s.source = path;
     return s;
 }
 

@@ -64,7 +64,6 @@ struct Scenario {
     std::string oops_regex = kDefaultOopsRegex;
     std::vector<Action> actions;
     std::vector<Assertion> assertions; // the file's, then no_console_match on oops_regex
-    std::filesystem::path source;      // file it came from, if any
 };
 
 // Validates and converts one scenario object. `origin` prefixes error messages (usually the

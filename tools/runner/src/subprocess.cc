@@ -1,14 +1,13 @@
 #include "subprocess.h"
 
 #include "error.h"
-#include "unique_fd.h"
+#include "raii.h"
 
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <sstream>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,21 +17,24 @@
 namespace pr {
 
 std::string ExitStatus::describe() const {
-    std::ostringstream out;
-    if (signaled)
-        out << "signal " << code << " (" << strsignal(code) << ")";
-    else
-        out << "exit code " << code;
-    return out.str();
+    return signaled ? "signal " + std::to_string(code) + " (" + strsignal(code) + ")"
+                    : "exit code " + std::to_string(code);
 }
 
-ExitStatus ExitStatus::fromWaitStatus(int status) {
+namespace {
+
+// Waits for `pid` to exit and reaps it; "signal 9" if it cannot be (reaped elsewhere).
+ExitStatus reap(pid_t pid) {
+    int status = 0;
+    pid_t r;
+    while ((r = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (r != pid)
+        return {true, SIGKILL};
     if (WIFSIGNALED(status))
         return {true, WTERMSIG(status)};
     return {false, WEXITSTATUS(status)};
 }
-
-namespace {
 
 UniqueFd openOrThrow(const std::filesystem::path &path, int flags, const char *role) {
     UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0644));
@@ -74,7 +76,7 @@ Subprocess::Subprocess(const SubprocessOptions &options) {
         argv.push_back(a.data());
     argv.push_back(nullptr);
 
-    UniqueFd in = openOrThrow(options.stdin_path, O_RDONLY, "input file");
+    UniqueFd in = openOrThrow("/dev/null", O_RDONLY, "input file");
     UniqueFd out;
     if (options.output_path)
         out = openOrThrow(*options.output_path, O_WRONLY | O_CREAT | O_TRUNC, "output file");
@@ -100,10 +102,7 @@ Subprocess::Subprocess(const SubprocessOptions &options) {
         n = ::read(err_read.get(), &child_errno, sizeof child_errno);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        status_ = ExitStatus::fromWaitStatus(status);
+        status_ = reap(pid_);
         throw SetupError(errnoMessage("cannot run " + options.argv[0], child_errno));
     }
 }
@@ -124,10 +123,7 @@ std::optional<ExitStatus> Subprocess::poll() {
     if (info.si_pid == 0)
         return std::nullopt;
     ::kill(-pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    status_ = ExitStatus::fromWaitStatus(status);
+    status_ = reap(pid_);
     return status_;
 }
 
@@ -149,11 +145,7 @@ ExitStatus Subprocess::terminate(std::chrono::milliseconds grace) noexcept {
     if (!wait(grace)) {
         ::kill(-pid_, SIGKILL);
         ::kill(pid_, SIGKILL);
-        int status = 0;
-        pid_t r;
-        while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
-        }
-        status_ = r == pid_ ? ExitStatus::fromWaitStatus(status) : ExitStatus{true, SIGKILL};
+        status_ = reap(pid_);
     }
     return *status_;
 }

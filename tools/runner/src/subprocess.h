@@ -20,12 +20,11 @@ struct ExitStatus {
 
     bool success() const { return !signaled && code == 0; }
     std::string describe() const; // "exit code 1", "signal 9 (Killed)"
-    static ExitStatus fromWaitStatus(int status);
 };
 
+// The child's stdin is /dev/null.
 struct SubprocessOptions {
-    std::vector<std::string> argv;                  // argv[0] is looked up in PATH if it has no '/'
-    std::filesystem::path stdin_path = "/dev/null"; // opened read-only
+    std::vector<std::string> argv; // argv[0] is looked up in PATH if it has no '/'
     std::optional<std::filesystem::path> output_path; // stdout+stderr (truncated); nullopt: inherit
 };
 

@@ -1,7 +1,8 @@
-#include "error.h"
-#include "file_text.h"
 #include "subprocess.h"
-#include "temp_dir.h"
+
+#include "error.h"
+#include "raii.h"
+#include "text.h"
 
 #include <csignal>
 #include <fstream>
@@ -26,7 +27,7 @@ bool goneOrZombie(pid_t pid) {
 
 TEST(SubprocessTest, ExitCodeAndOutput) {
     TempDir dir;
-    Subprocess p({{"sh", "-c", "echo out; echo err >&2; exit 3"}, "/dev/null", dir.path() / "log"});
+    Subprocess p({{"sh", "-c", "echo out; echo err >&2; exit 3"}, dir.path() / "log"});
     auto st = p.wait(5s);
     ASSERT_TRUE(st);
     EXPECT_FALSE(st->signaled);
@@ -37,7 +38,7 @@ TEST(SubprocessTest, ExitCodeAndOutput) {
 
 TEST(SubprocessTest, ExecFailureThrows) {
     try {
-        Subprocess p({{"/nonexistent/qemu"}, "/dev/null", std::nullopt});
+        Subprocess p({{"/nonexistent/qemu"}, std::nullopt});
         ADD_FAILURE();
     } catch (const SetupError &e) {
         EXPECT_NE(std::string(e.what()).find("cannot run /nonexistent/qemu"), std::string::npos);
@@ -47,7 +48,7 @@ TEST(SubprocessTest, ExecFailureThrows) {
 TEST(SubprocessTest, DestructorKillsAndReaps) {
     pid_t pid;
     {
-        Subprocess p({{"sleep", "100"}, "/dev/null", std::nullopt});
+        Subprocess p({{"sleep", "100"}, std::nullopt});
         pid = p.pid();
         EXPECT_FALSE(p.poll());
     }
@@ -60,7 +61,6 @@ TEST(SubprocessTest, TerminateEscalatesToSigkill) {
     auto ready = dir.path() / "ready";
     Subprocess p(
         {{"sh", "-c", "trap '' TERM; touch " + ready.string() + "; while :; do sleep 1; done"},
-         "/dev/null",
          std::nullopt});
     while (!std::filesystem::exists(ready))
         std::this_thread::sleep_for(10ms);
@@ -76,9 +76,8 @@ TEST(SubprocessTest, KillsTheWholeProcessGroup) {
     auto pidfile = dir.path() / "pid";
     pid_t grandchild = 0;
     {
-        Subprocess p({{"sh", "-c", "sleep 100 & echo $! > " + pidfile.string() + "; wait"},
-                      "/dev/null",
-                      std::nullopt});
+        Subprocess p(
+            {{"sh", "-c", "sleep 100 & echo $! > " + pidfile.string() + "; wait"}, std::nullopt});
         for (int i = 0; i < 500 && slurp(pidfile).empty(); ++i)
             std::this_thread::sleep_for(10ms);
         grandchild = std::stoi(slurp(pidfile));

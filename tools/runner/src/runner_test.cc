@@ -1,4 +1,4 @@
-#include "timeline.h"
+#include "runner.h"
 
 #include <gtest/gtest.h>
 #include <sstream>

@@ -1,8 +1,35 @@
-#include "signal_guard.h"
+#include "raii.h"
 
+#include "error.h"
+
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <unistd.h>
+#include <vector>
 
 namespace pr {
+
+void UniqueFd::reset(int fd) noexcept {
+    if (fd_ >= 0 && fd_ != fd)
+        ::close(fd_);
+    fd_ = fd;
+}
+
+TempDir::TempDir(const std::string &prefix) {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data()))
+        throw SetupError(errnoMessage("cannot create a temporary directory " + pattern, errno));
+    path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
 
 namespace {
 

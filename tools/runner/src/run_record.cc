@@ -1,4 +1,6 @@
-#include "marker.h"
+#include "run_record.h"
+
+#include "text.h"
 
 #include <cctype>
 
@@ -38,14 +40,6 @@ std::vector<std::string> tokenize(std::string_view s) {
         tokens.push_back(std::move(token));
     }
     return tokens;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && isBlank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isBlank(s.back()))
-        s.remove_suffix(1);
-    return s;
 }
 
 } // namespace

@@ -1,4 +1,6 @@
-#include "bench_scaling.h"
+#include "bench_charts.h"
+
+#include "text.h"
 
 #include <algorithm>
 #include <regex>
@@ -6,6 +8,9 @@
 namespace pr {
 
 namespace {
+
+const std::string kPrefix = "bench-burst-";
+const std::string kNoReport = "-noreport";
 
 const BenchRow *findRow(const std::vector<BenchRow> &rows, const std::string &scenario,
                         const std::string &key) {
@@ -15,12 +20,18 @@ const BenchRow *findRow(const std::vector<BenchRow> &rows, const std::string &sc
     return nullptr;
 }
 
+// Each kernel's median in `row` (none without a row).
 std::vector<std::optional<Sample>> mediansOf(const BenchRow *row, std::size_t kernels) {
     std::vector<std::optional<Sample>> out(kernels);
     if (row)
         for (std::size_t k = 0; k < kernels && k < row->medians.size(); ++k)
             out[k] = row->medians[k];
     return out;
+}
+
+bool hasScenario(const BenchData &d, const std::string &name) {
+    return std::any_of(d.scenarios.begin(), d.scenarios.end(),
+                       [&](const BenchScenarioInfo &s) { return s.name == name; });
 }
 
 } // namespace
@@ -93,6 +104,72 @@ std::optional<PanelPlotSpec> scalingPlotSpec(const ScalingData &s,
     for (const auto &p : s.points)
         spec.xtics.push_back(p.gib);
     spec.panels = {std::move(time), std::move(cpu)};
+    return spec;
+}
+
+std::string tradeoffSetting(const std::string &name) {
+    if (name.size() > kPrefix.size() && name.compare(0, kPrefix.size(), kPrefix) == 0)
+        return name.substr(kPrefix.size());
+    return name;
+}
+
+TradeoffData tradeoffData(const BenchData &d, const std::vector<BenchRow> &rows) {
+    TradeoffData out;
+    for (const auto &k : d.kernels)
+        out.kernels.push_back(k.label);
+    for (const auto &s : d.scenarios) {
+        const std::string off = s.name + kNoReport;
+        if (!hasScenario(d, off))
+            continue;
+        const std::size_t n = d.kernels.size();
+        auto on_ms = mediansOf(findRow(rows, s.name, "burst_ms"), n);
+        auto off_ms = mediansOf(findRow(rows, off, "burst_ms"), n);
+        auto mib = mediansOf(findRow(rows, s.name, "given_back_mean_mib"), n);
+        // burst_ms and the memory given back are measured values, never lower bounds.
+        for (std::size_t k = 0; k < n; ++k) {
+            if (!on_ms[k] || !off_ms[k] || !mib[k] || !(off_ms[k]->value > 0))
+                continue;
+            out.points.push_back({s.name, tradeoffSetting(s.name), k,
+                                  on_ms[k]->value / off_ms[k]->value, mib[k]->value});
+        }
+    }
+    return out;
+}
+
+std::optional<PanelPlotSpec> tradeoffPlotSpec(const TradeoffData &t,
+                                              const std::filesystem::path &output_png) {
+    if (t.points.empty())
+        return std::nullopt;
+    PanelPlotSpec spec;
+    spec.title = "bursty churn: what reporting costs against what the host gets back, medians "
+                 "per kernel and pause setting";
+    spec.xlabel = "churn cost: median burst_ms with reporting / without (1.0 = free)";
+    spec.output_png = output_png;
+    spec.height = 600;
+    XYPanel panel{"each point: one pause setting; up and left is better",
+                  "mean host memory given back over the churn (MiB)",
+                  false,
+                  {}};
+    panel.lines = false;
+    static const int kPointTypes[] = {7, 5, 9, 13}; // filled circle, square, triangle, diamond
+    double lo = 1.0, hi = kTradeoffGoal;
+    for (std::size_t k = 0; k < t.kernels.size(); ++k) {
+        XYSeries series{t.kernels[k], static_cast<int>(k) + 1, {}};
+        series.point_type = kPointTypes[k % 4];
+        for (const auto &p : t.points) {
+            if (p.kernel != k)
+                continue;
+            series.points.push_back({p.cost_ratio, p.given_back_mib, false, p.setting});
+            lo = std::min(lo, p.cost_ratio);
+            hi = std::max(hi, p.cost_ratio);
+        }
+        panel.series.push_back(std::move(series));
+    }
+    double pad = (hi - lo) * 0.1;
+    spec.x_min = lo - pad;
+    spec.x_max = hi + pad;
+    spec.x_lines.push_back({kTradeoffGoal, format("goal: %gx", kTradeoffGoal)});
+    spec.panels = {std::move(panel)};
     return spec;
 }
 

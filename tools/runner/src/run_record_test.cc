@@ -1,4 +1,4 @@
-#include "marker.h"
+#include "run_record.h"
 
 #include <gtest/gtest.h>
 
