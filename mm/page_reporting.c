@@ -1086,7 +1086,7 @@ static int page_reporting_serve(struct page_reporting_dev_info *prdev,
 	    page_reporting_pcp_pages(zone)) {
 		bool requested = test_bit(ZONE_REPORTING_REQUESTED, &zone->flags);
 
-		page_reporting_drain_pcp(zone);
+		drain_all_pages(zone);
 		if (!requested && test_bit(ZONE_REPORTING_REQUESTED, &zone->flags))
 			hi = true;
 	}

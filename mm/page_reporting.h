@@ -14,7 +14,6 @@
 DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 void __page_reporting_notify(struct zone *zone, unsigned int order);
-void page_reporting_drain_pcp(struct zone *zone);
 unsigned int page_reporting_wait_ms(struct zone *zone);
 
 /* True when @page, a free buddy block, has been handed to the device. */
@@ -117,7 +116,6 @@ static inline void page_reporting_account_reuse(struct zone *zone,
 static inline void page_reporting_set_mark(struct zone *zone,
 					   struct page *page, unsigned int order)
 {
-	lockdep_assert_held(&zone->lock);
 	__SetPageReported(page);
 	zone->free_area[order].nr_reported++;
 }
@@ -135,7 +133,6 @@ static inline void page_reporting_clear_mark(struct zone *zone,
 					     struct page *page,
 					     unsigned int order)
 {
-	lockdep_assert_held(&zone->lock);
 	__ClearPageReported(page);
 	zone->free_area[order].nr_reported--;
 }

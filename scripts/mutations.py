@@ -68,7 +68,7 @@ M = [
   "",
   "page_reporting.prt_drain_serves_its_own_frees"),
  ("M16 never drain", "mm/page_reporting.c",
-  "		page_reporting_drain_pcp(zone);\n		if (!requested",
+  "		drain_all_pages(zone);\n		if (!requested",
   "		if (!requested",
   "page_reporting.prt_drain_serves_its_own_frees"),
  ("M17 lost blocks not reserved", "mm/page_reporting.c",
